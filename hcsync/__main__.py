@@ -1,0 +1,5 @@
+"""``python -m hcsync`` runs the CLI."""
+
+from hcsync.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The executor: runs a plan against a backend and reports what happened."""

@@ -1,0 +1,1 @@
+"""Backends: one Protocol, one implementation per hosted help center."""

@@ -1,0 +1,1 @@
+"""Read the content tree, validate it whole, and build the desired state (``Site``)."""

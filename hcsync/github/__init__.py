@@ -1,0 +1,1 @@
+"""GitHub: the pull-request comment and the Action's helpers."""

@@ -1,0 +1,1 @@
+"""The plan: a pure diff of (Site, Lockfile, Snapshot) into ordered Actions."""

@@ -1,0 +1,1 @@
+"""Markdown → sanitised HTML, link and image references, content hashes."""
