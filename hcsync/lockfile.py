@@ -1,0 +1,178 @@
+"""``hcsync.lock``: which file is which remote object, and what was last applied.
+
+JSON, keys sorted, one entry per file, so git diffs read well and merges rarely conflict.
+Written atomically (temp file, fsync, rename) after every successful action, so a crash loses at
+most the action in flight; a create in flight is recorded first as *pending*, so the next run
+adopts the article it made instead of creating it twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from hcsync.diagnostics import HcsyncError
+
+FORMAT_VERSION = 1
+
+
+class LockfileError(HcsyncError):
+    """The lockfile cannot be read."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockEntry:
+    """What hcsync last applied for one file (an article or a translation)."""
+
+    path: str
+    """File path relative to the content root."""
+    id: str
+    """Remote article id (a translation carries its article's id)."""
+    language: str
+    source: str | None = None
+    """For a translation: the path of its source article; None for an article."""
+    slug: str | None = None
+    category: str | None = None
+    """Category path the article was filed under."""
+    local_hash: str
+    """Hash of what we sent: rendered HTML with links resolved, title and metadata."""
+    remote_hash: str
+    """sha256 of the HTML the remote returned after our write (it may sanitise differently)."""
+    remote_version: str
+    """The remote's ``updated_at`` right after our last write; anything else means a web edit."""
+    status: str
+    """The status applied: published, draft or unpublished."""
+    url: str | None = None
+    """Public URL while published."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockCategory:
+    """A category hcsync created or adopted."""
+
+    path: str
+    id: str
+    hash: str
+    """Hash of name, description and icon as last sent."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockImage:
+    """An image uploaded once, reused by its sha256."""
+
+    sha256: str
+    url: str
+    path: str
+    """The first file path it was uploaded from (for people reading the lockfile)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PendingCreate:
+    """A create that was sent but whose result was not recorded yet (crash window)."""
+
+    path: str
+    title: str
+    language: str
+
+
+@dataclass(slots=True, kw_only=True)
+class Lockfile:
+    """The whole lockfile. Mutable: the executor records each action as it succeeds."""
+
+    backend: str = ""
+    target: str = ""
+    """The center / project this lockfile belongs to."""
+    entries: dict[str, LockEntry] = field(default_factory=dict)
+    categories: dict[str, LockCategory] = field(default_factory=dict)
+    images: dict[str, LockImage] = field(default_factory=dict)
+    pending: dict[str, PendingCreate] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "backend": self.backend,
+            "target": self.target,
+            "entries": {k: _drop_none(asdict(v)) for k, v in self.entries.items()},
+            "categories": {k: asdict(v) for k, v in self.categories.items()},
+            "images": {k: asdict(v) for k, v in self.images.items()},
+            "pending": {k: asdict(v) for k, v in self.pending.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str = "hcsync.lock") -> Lockfile:
+        if not isinstance(data, dict):
+            raise LockfileError(f"{source}: not a lockfile (expected a JSON object)")
+        version = data.get("format_version")
+        if version != FORMAT_VERSION:
+            raise LockfileError(
+                f"{source}: format_version {version!r} is not supported "
+                f"(this hcsync reads {FORMAT_VERSION})"
+            )
+        try:
+            return cls(
+                backend=str(data.get("backend", "")),
+                target=str(data.get("target", "")),
+                entries={k: LockEntry(**v) for k, v in data.get("entries", {}).items()},
+                categories={k: LockCategory(**v) for k, v in data.get("categories", {}).items()},
+                images={k: LockImage(**v) for k, v in data.get("images", {}).items()},
+                pending={k: PendingCreate(**v) for k, v in data.get("pending", {}).items()},
+            )
+        except (TypeError, AttributeError) as exc:
+            raise LockfileError(f"{source}: malformed entry ({exc})") from None
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    def record(self, entry: LockEntry) -> None:
+        self.entries[entry.path] = entry
+        self.pending.pop(entry.path, None)
+
+    def forget(self, path: str) -> None:
+        self.entries.pop(path, None)
+        self.pending.pop(path, None)
+
+    def copy(self) -> Lockfile:
+        return replace(
+            self,
+            entries=dict(self.entries),
+            categories=dict(self.categories),
+            images=dict(self.images),
+            pending=dict(self.pending),
+        )
+
+
+def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def load(path: Path) -> Lockfile:
+    """Read the lockfile at ``path``; an absent file is an empty lockfile."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Lockfile()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(f"{path.name}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    return Lockfile.from_json(data, source=path.name)
+
+
+def save(lock: Lockfile, path: Path) -> None:
+    """Write atomically: a reader (or a crash) sees the old file or the new one, never half."""
+    text = lock.dumps()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

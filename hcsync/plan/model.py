@@ -1,0 +1,236 @@
+"""The plan as data: ordered Actions, the fingerprint it was made against, and counts.
+
+Every view (text, JSON, Markdown, annotations) reads a :class:`Plan`; counts and summary lines
+live here so the views never disagree.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hcsync.diagnostics import Diagnostic, Severity
+
+FORMAT_VERSION = 1
+
+
+class ActionKind(enum.Enum):
+    """What an action does, in the order DESIGN §4 gives."""
+
+    CREATE_CATEGORY = "create_category"
+    UPDATE_CATEGORY = "update_category"
+    UPLOAD_IMAGE = "upload_image"
+    CREATE_ARTICLE = "create_article"
+    UPDATE_DRAFT = "update_draft"
+    UPDATE_METADATA = "update_metadata"
+    PUBLISH = "publish"
+    UNPUBLISH = "unpublish"
+    CREATE_TRANSLATION = "create_translation"
+    UPDATE_TRANSLATION = "update_translation"
+    PUBLISH_TRANSLATION = "publish_translation"
+    UNPUBLISH_TRANSLATION = "unpublish_translation"
+    DRIFT = "drift"
+    ORPHAN = "orphan"
+    DELETE_CATEGORY = "delete_category"
+
+    @property
+    def symbol(self) -> str:
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {
+    ActionKind.CREATE_CATEGORY: "+",
+    ActionKind.UPDATE_CATEGORY: "~",
+    ActionKind.UPLOAD_IMAGE: "+",
+    ActionKind.CREATE_ARTICLE: "+",
+    ActionKind.UPDATE_DRAFT: "~",
+    ActionKind.UPDATE_METADATA: "~",
+    ActionKind.PUBLISH: "↑",
+    ActionKind.UNPUBLISH: "↓",
+    ActionKind.CREATE_TRANSLATION: "+",
+    ActionKind.UPDATE_TRANSLATION: "~",
+    ActionKind.PUBLISH_TRANSLATION: "↑",
+    ActionKind.UNPUBLISH_TRANSLATION: "↓",
+    ActionKind.DRIFT: "!",
+    ActionKind.ORPHAN: "?",
+    ActionKind.DELETE_CATEGORY: "-",
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FieldChange:
+    """One field that an action changes: its value before and after."""
+
+    name: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """One step of a plan. Executed in plan order by the executor."""
+
+    kind: ActionKind
+    path: str
+    """The file (article, translation, image) or category path this action is about."""
+    title: str
+    """What a person calls it: the article title, category name or image file name."""
+    remote_id: str | None = None
+    """The remote object's id when it exists already; None for a create."""
+    language: str | None = None
+    changes: tuple[FieldChange, ...] = ()
+    """Fields that change, with before/after values, for the views. Not used to execute."""
+    diff: str | None = None
+    """Unified diff of the article text, for ``--diff`` and the PR comment."""
+    note: str | None = None
+    """A one-line reason shown to people (why a drift, why an orphan, what prune will do)."""
+    skipped: bool = False
+    """Shown but not executed (drift without ``--overwrite``, orphans under ``prune: report``)."""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    """What the executor sends (JSON-safe). Article HTML is unresolved: references to other
+    articles and images are resolved at execution time, when every URL is known."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "path": self.path,
+            "title": self.title,
+            "remote_id": self.remote_id,
+            "language": self.language,
+            "changes": [
+                {"field": c.name, "before": c.before, "after": c.after} for c in self.changes
+            ],
+            "diff": self.diff,
+            "note": self.note,
+            "skipped": self.skipped,
+            "data": dict(self.data),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Action:
+        return cls(
+            kind=ActionKind(data["kind"]),
+            path=data["path"],
+            title=data["title"],
+            remote_id=data.get("remote_id"),
+            language=data.get("language"),
+            changes=tuple(
+                FieldChange(name=c["field"], before=c["before"], after=c["after"])
+                for c in data.get("changes", [])
+            ),
+            diff=data.get("diff"),
+            note=data.get("note"),
+            skipped=bool(data.get("skipped", False)),
+            data=dict(data.get("data", {})),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Plan:
+    """What apply would do, in order, and what it was planned against."""
+
+    fingerprint: str
+    """Digest of the snapshot and lockfile the plan came from; apply refuses a stale plan."""
+    actions: tuple[Action, ...] = ()
+    """Actions in execution order. Skipped actions are included, flagged ``skipped``."""
+    noops: int = 0
+    """Files that are already in sync (counted, not listed)."""
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Warnings found while planning (e.g. an option the platform cannot apply)."""
+    offline: bool = False
+    """Planned from the files and the lockfile alone, without reading the remote."""
+    target: str = ""
+    """The center / project the plan is for."""
+
+    @property
+    def runnable(self) -> tuple[Action, ...]:
+        """The actions apply will execute."""
+        return tuple(a for a in self.actions if not a.skipped)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.runnable)
+
+    def counts(self) -> dict[ActionKind, int]:
+        """Actions per kind (skipped ones included), in kind order."""
+        counter = Counter(a.kind for a in self.actions)
+        return {k: counter[k] for k in ActionKind if counter[k]}
+
+    def summary(self) -> str:
+        """One line: ``3 to create, 1 to update, 2 to publish, ... , 14 unchanged``."""
+        parts: list[str] = []
+        groups = {
+            "to create": (
+                ActionKind.CREATE_ARTICLE,
+                ActionKind.CREATE_TRANSLATION,
+                ActionKind.CREATE_CATEGORY,
+            ),
+            "to update": (
+                ActionKind.UPDATE_DRAFT,
+                ActionKind.UPDATE_METADATA,
+                ActionKind.UPDATE_TRANSLATION,
+                ActionKind.UPDATE_CATEGORY,
+            ),
+            "to publish": (ActionKind.PUBLISH, ActionKind.PUBLISH_TRANSLATION),
+            "to unpublish": (ActionKind.UNPUBLISH, ActionKind.UNPUBLISH_TRANSLATION),
+            "images to upload": (ActionKind.UPLOAD_IMAGE,),
+            "drifted": (ActionKind.DRIFT,),
+            "orphaned": (ActionKind.ORPHAN,),
+            "categories to delete": (ActionKind.DELETE_CATEGORY,),
+        }
+        counts = self.counts()
+        for label, kinds in groups.items():
+            n = sum(counts.get(k, 0) for k in kinds)
+            if n:
+                parts.append(f"{n} {label}")
+        parts.append(f"{self.noops} unchanged")
+        if not self.has_changes:
+            return "No changes. " + ", ".join(parts) + "."
+        return "Plan: " + ", ".join(parts) + "."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "fingerprint": self.fingerprint,
+            "target": self.target,
+            "offline": self.offline,
+            "noops": self.noops,
+            "summary": self.summary(),
+            "counts": {k.value: v for k, v in self.counts().items()},
+            "actions": [a.to_json() for a in self.actions],
+            "diagnostics": [
+                {
+                    "path": d.path,
+                    "line": d.line,
+                    "severity": d.severity.value,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d in self.diagnostics
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Plan:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"plan format_version {data.get('format_version')!r} not supported")
+        return cls(
+            fingerprint=data["fingerprint"],
+            target=data.get("target", ""),
+            offline=bool(data.get("offline", False)),
+            noops=int(data.get("noops", 0)),
+            actions=tuple(Action.from_json(a) for a in data.get("actions", [])),
+            diagnostics=tuple(
+                Diagnostic(
+                    path=d["path"],
+                    line=d.get("line"),
+                    severity=Severity(d["severity"]),
+                    message=d["message"],
+                    hint=d.get("hint"),
+                )
+                for d in data.get("diagnostics", [])
+            ),
+        )
