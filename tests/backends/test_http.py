@@ -1,0 +1,187 @@
+"""The shared HTTP layer: Reset parsing, pacing, which requests are retried, redaction.
+
+A scripted server (httpx.MockTransport) stands in for the help center so each header and status
+can be set exactly; the clock is a fake, so nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+
+from hcsync.backends.http import ApiClient, parse_reset, parse_retry_after
+from hcsync.diagnostics import BackendError
+
+KEY = "hc_live_SECRETSECRETSECRET"
+
+
+class FakeClock:
+    def __init__(self, start: float = 1_800_000_000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def make(
+    handler: Callable[[httpx.Request], httpx.Response], clock: FakeClock
+) -> tuple[ApiClient, httpx.Client]:
+    client = httpx.Client(transport=httpx.MockTransport(handler), base_url="https://api.test")
+    api = ApiClient(
+        client,
+        headers={"Authorization": f"Bearer {KEY}"},
+        secrets=[KEY],
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    return api, client
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1800000030", 30.0),  # epoch seconds
+        ("1800000030000", 30.0),  # epoch milliseconds
+        ("12", 12.0),  # seconds from now
+        ("1799999990", 0.0),  # in the past
+        ("1800009999", 120.0),  # capped
+        ("soon", None),
+        (None, None),
+    ],
+)
+def test_parse_reset_takes_every_meaning(value: str | None, expected: float | None) -> None:
+    assert parse_reset(value, 1_800_000_000.0) == expected
+
+
+def test_parse_retry_after() -> None:
+    assert parse_retry_after("3") == 3.0
+    assert parse_retry_after("x") is None
+    assert parse_retry_after("999") == 120.0
+
+
+def test_429_is_retried_after_retry_after_for_a_post() -> None:
+    clock = FakeClock()
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.method)
+        if len(calls) == 1:
+            return httpx.Response(
+                429,
+                headers={"Retry-After": "7", "X-RateLimit-Remaining": "0"},
+                json={"error": {"type": "invalid_request_error", "code": "rate_limited"}},
+            )
+        return httpx.Response(201, json={"id": "a1"})
+
+    api, client = make(handler, clock)
+    with client:
+        resp = api.request("POST", "/v0/x", json={"title": "t"})
+    assert resp.status_code == 201
+    assert calls == ["POST", "POST"]
+    assert clock.sleeps == [7.0]
+    assert api.stats.rate_limited == 1
+
+
+def test_pacing_waits_for_reset_when_budget_is_low() -> None:
+    clock = FakeClock()
+    remaining = iter(["5", "2", "50"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200,
+            headers={"X-RateLimit-Remaining": next(remaining), "X-RateLimit-Reset": "1800000004"},
+            json={},
+        )
+
+    api, client = make(handler, clock)
+    with client:
+        api.request("GET", "/a")  # remaining 5: no wait before the next
+        api.request("GET", "/b")  # remaining 2: the next one waits until reset
+        assert clock.sleeps == []
+        api.request("GET", "/c")
+    assert clock.sleeps == [4.0]
+
+
+def test_control_no_pacing_while_budget_is_high() -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"X-RateLimit-Remaining": "150", "X-RateLimit-Reset": "1800000004"}
+        )
+
+    api, client = make(handler, clock)
+    with client:
+        for _ in range(5):
+            api.request("GET", "/a")
+    assert clock.sleeps == []
+    assert api.stats.calls == 5
+
+
+def test_5xx_retried_for_get_not_for_post() -> None:
+    clock = FakeClock()
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.method)
+        if len([m for m in seen if m == request.method]) == 1:
+            return httpx.Response(
+                500, json={"error": {"message": "boom", "code": "internal_error"}}
+            )
+        return httpx.Response(200, json={})
+
+    api, client = make(handler, clock)
+    with client:
+        assert api.request("GET", "/a").status_code == 200
+        with pytest.raises(BackendError) as info:
+            api.request("POST", "/b")
+    assert seen == ["GET", "GET", "POST"]
+    assert info.value.status == 500
+    assert info.value.code == "internal_error"
+    assert info.value.format() == "boom (500 internal_error)"
+
+
+def test_connection_error_retried_only_when_safe() -> None:
+    clock = FakeClock()
+    attempts = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts["n"] += 1
+        if attempts["n"] == 1:
+            raise httpx.ConnectError("reset by peer", request=request)
+        return httpx.Response(200, json={})
+
+    api, client = make(handler, clock)
+    with client:
+        api.request("PATCH", "/draft", idempotent=True, json={"title": "x"})
+    assert attempts["n"] == 2
+
+    attempts["n"] = 0
+    api2, client2 = make(handler, clock)
+    with client2, pytest.raises(BackendError) as info:
+        api2.request("POST", "/articles", json={"title": "x"})
+    assert attempts["n"] == 1
+    assert str(info.value) == "could not connect on POST /articles"
+
+
+def test_secret_never_in_error_text() -> None:
+    clock = FakeClock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        # A hostile or careless server echoing the credential back must not leak it.
+        auth = request.headers["authorization"]
+        return httpx.Response(403, json={"error": {"message": f"bad key {auth}", "code": "x"}})
+
+    api, client = make(handler, clock)
+    with client, pytest.raises(BackendError) as info:
+        api.request("GET", "/a")
+    assert KEY not in str(info.value)
+    assert KEY not in info.value.format()
+    assert "[secure]" in str(info.value)
