@@ -1,0 +1,119 @@
+"""The Backend protocol: what the executor and the planner's orchestration need from a help
+center, in hcsync's own terms. Each platform maps its model onto this in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from hcsync.backends.http import CallStats
+from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Capabilities:
+    """What the platform can represent; the planner warns about what it cannot."""
+
+    max_category_depth: int
+    """1 = categories only; 2 = one level of subcategories."""
+    ordering: bool
+    """Whether ``order`` can be applied."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Metadata:
+    """Fields that change without a new draft. ``None`` means "leave as is"."""
+
+    category_id: str | None = None
+    slug: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+
+    def is_empty(self) -> bool:
+        return all(
+            v is None for v in (self.category_id, self.slug, self.seo_title, self.seo_description)
+        )
+
+
+class Backend(Protocol):
+    """One hosted help center. Every method raises ``BackendError`` on a refusal."""
+
+    name: str
+    capabilities: Capabilities
+
+    @property
+    def stats(self) -> CallStats: ...
+
+    def snapshot(self) -> Snapshot:
+        """Categories and every article's draft (with content), with the fewest calls."""
+        ...
+
+    def fetch_translations(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], RemoteDoc | None]:
+        """The translation drafts of these (article id, language) pairs; None if absent."""
+        ...
+
+    def derived_slug(self, title: str) -> str | None:
+        """The slug the platform makes from ``title`` when none is set (None: it makes none)."""
+        ...
+
+    def url_for(self, doc: RemoteDoc, slug: str | None) -> str | None:
+        """The public URL ``doc`` has (or will have once published) with ``slug``."""
+        ...
+
+    def create_category(
+        self, *, name: str, description: str, icon: str | None, parent_id: str | None
+    ) -> RemoteCategory: ...
+
+    def update_category(
+        self, category_id: str, *, name: str, description: str, icon: str | None
+    ) -> None: ...
+
+    def delete_category(self, category_id: str) -> None: ...
+
+    def upload_image(self, *, filename: str, data: bytes, mime: str) -> str:
+        """Upload an image; returns the URL to reference it by."""
+        ...
+
+    def create_article(
+        self,
+        *,
+        title: str,
+        html: str,
+        category_id: str | None,
+        seo_title: str | None,
+        seo_description: str | None,
+    ) -> RemoteDoc:
+        """Create a draft (never retried blindly: see :meth:`find_article`)."""
+        ...
+
+    def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
+        """After a create failed in flight: an article titled ``title`` not in ``known_ids``."""
+        ...
+
+    def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc: ...
+
+    def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc: ...
+
+    def publish(self, article_id: str) -> RemoteDoc: ...
+
+    def unpublish(self, article_id: str) -> RemoteDoc: ...
+
+    def delete_article(self, article_id: str) -> None: ...
+
+    def put_translation(
+        self, article_id: str, language: str, *, title: str, html: str
+    ) -> RemoteDoc: ...
+
+    def update_translation_metadata(
+        self, article_id: str, language: str, meta: Metadata
+    ) -> RemoteDoc: ...
+
+    def publish_translation(self, article_id: str, language: str) -> RemoteDoc: ...
+
+    def unpublish_translation(self, article_id: str, language: str) -> RemoteDoc: ...
+
+    def delete_translation(self, article_id: str, language: str) -> None: ...

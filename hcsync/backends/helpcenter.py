@@ -1,0 +1,450 @@
+"""Help.Center REST API v0 (shared/api/helpcenter.md), behind the Backend protocol.
+
+Wire shapes stay in this module. Client stances taken from helpcenter.md §16:
+- state is read from the drafts endpoints only (E15/E17/E21), never the published ones;
+- any 2xx is success; responses of writes are used only for ``id``, ``status``, ``updated_at``,
+  ``slug``, ``url`` and ``content``, and the draft is fetched again if one of those is missing;
+- the slug cannot be set on create (U9): it is set with a metadata call, and only when it
+  differs from the one the platform derives from the title;
+- no request relies on undocumented aliases: ``category_id`` on create, ``category`` on the
+  metadata PATCH, SEO as ``metaTitle``/``metaDesc``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from hcsync.backends.base import Capabilities, Metadata
+from hcsync.backends.http import ApiClient, CallStats
+from hcsync.diagnostics import BackendError
+from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot
+
+DEFAULT_BASE_URL = "https://api.help.center"
+PAGE_LIMIT = 100
+_EXPAND = ("expand[]", "content")
+_URL_RE = re.compile(
+    r"^(?P<prefix>.*?)/(?:(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)/)?article/(?P<sid>\d+)-"
+)
+
+
+def slugify(text: str) -> str:
+    """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class HelpCenterBackend:
+    """Help.Center over one ``httpx.Client`` handed in by the caller."""
+
+    name = "helpcenter"
+    capabilities = Capabilities(max_category_depth=2, ordering=False)
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        center_id: str,
+        api_key: str,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {}
+        if clock is not None:
+            kwargs["clock"] = clock
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        self.api = ApiClient(
+            client,
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            secrets=[api_key],
+            **kwargs,
+        )
+        self.center_id = center_id
+        self._base = f"/v0/centers/{quote(center_id, safe='')}"
+        self._slug_ids: dict[str, int] = {}
+        self._url_prefix: str | None = None
+        self._default_language = "en"
+        self._known_category_ids: set[str] = set()
+
+    @property
+    def stats(self) -> CallStats:
+        return self.api.stats
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        center = self._get("")
+        self._default_language = str(center.get("default_language") or "en")
+        domain = center.get("domain")
+        if domain and self._url_prefix is None:
+            self._url_prefix = f"https://{domain}"
+        categories = self._categories()
+        articles: dict[str, RemoteDoc] = {}
+        cursor: str | None = None
+        while True:
+            params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), _EXPAND]
+            if cursor:
+                params.append(("starting_after", cursor))
+            page = self._get("/articles/drafts", params=params)
+            data = page.get("data") or []
+            for item in data:
+                doc = self._draft(item)
+                articles[doc.id] = doc
+            if not page.get("has_more") or not data:
+                break
+            cursor = str(data[-1]["id"])
+        return Snapshot(
+            target=self.center_id,
+            default_language=self._default_language,
+            languages=tuple(str(x) for x in center.get("additional_languages") or ()),
+            categories=categories,
+            articles=articles,
+        )
+
+    def fetch_translations(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], RemoteDoc | None]:
+        found: dict[tuple[str, str], RemoteDoc | None] = {}
+        for article_id, lang in sorted(pairs):
+            response = self.api.request(
+                "GET", self._tpath(article_id, lang, "/draft"), params=[_EXPAND], ok_statuses=[404]
+            )
+            found[(article_id, lang)] = (
+                None if response.status_code == 404 else self._translation(response.json(), lang)
+            )
+        return found
+
+    def derived_slug(self, title: str) -> str | None:
+        return slugify(title) or None
+
+    def url_for(self, doc: RemoteDoc, slug: str | None) -> str | None:
+        slug_id = self._slug_ids.get(doc.id)
+        if slug_id is None or not slug or self._url_prefix is None:
+            return doc.url
+        if doc.language != self._default_language:
+            return f"{self._url_prefix}/{doc.language}/article/{slug_id}-{slug}"
+        return f"{self._url_prefix}/article/{slug_id}-{slug}"
+
+    def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
+        params = [("limit", str(PAGE_LIMIT)), _EXPAND, ("search", title)]
+        page = self._get("/articles/drafts", params=params)
+        for item in page.get("data") or []:
+            if item.get("title") == title and item.get("id") not in known_ids:
+                return self._draft(item)
+        return None
+
+    # ---- categories ----------------------------------------------------------------------
+
+    def create_category(
+        self, *, name: str, description: str, icon: str | None, parent_id: str | None
+    ) -> RemoteCategory:
+        body: dict[str, Any] = {"name": name, "description": description}
+        if icon:
+            body["icon"] = icon
+        if parent_id:
+            body["parent_id"] = parent_id
+        tree = self._json(self.api.request("POST", f"{self._base}/articles/categories", json=body))
+        known = self._known_category_ids
+        matches = [
+            c
+            for c in self._flatten(tree)
+            if c.name == name and c.parent_id == parent_id and c.id not in known
+        ]
+        if not matches:
+            raise BackendError(
+                f"created category {name!r} but could not find it in the returned tree",
+                method="POST",
+                path="/articles/categories",
+            )
+        created = matches[-1]
+        self._known_category_ids = {c.id for c in self._flatten(tree)}
+        return created
+
+    def update_category(
+        self, category_id: str, *, name: str, description: str, icon: str | None
+    ) -> None:
+        body: dict[str, Any] = {"name": name, "description": description}
+        if icon:
+            body["icon"] = icon
+        self.api.request(
+            "PATCH", f"{self._base}/articles/categories/{category_id}", json=body, idempotent=True
+        )
+
+    def delete_category(self, category_id: str) -> None:
+        self.api.request(
+            "DELETE",
+            f"{self._base}/articles/categories/{category_id}",
+            idempotent=True,
+            ok_statuses=[404],
+        )
+
+    # ---- images --------------------------------------------------------------------------
+
+    def upload_image(self, *, filename: str, data: bytes, mime: str) -> str:
+        # Repeating an upload is harmless (the same bytes get a URL again), so it is retried.
+        response = self.api.request(
+            "POST",
+            f"{self._base}/articles/images",
+            files={"image": (filename, data, mime)},
+            idempotent=True,
+        )
+        body = self._json(response)
+        url = (body.get("data") or {}).get("url") if isinstance(body, dict) else None
+        if not isinstance(url, str):
+            raise BackendError(
+                "image upload returned no URL", method="POST", path="/articles/images"
+            )
+        return url
+
+    # ---- articles ------------------------------------------------------------------------
+
+    def create_article(
+        self,
+        *,
+        title: str,
+        html: str,
+        category_id: str | None,
+        seo_title: str | None,
+        seo_description: str | None,
+    ) -> RemoteDoc:
+        body: dict[str, Any] = {"title": title, "content": {"html": html}}
+        if category_id:
+            body["category_id"] = category_id
+        seo = _seo(seo_title, seo_description)
+        if seo:
+            body["metadata"] = {"seo": seo}
+        response = self.api.request("POST", f"{self._base}/articles", json=body, idempotent=False)
+        return self._draft_or_fetch(self._json(response))
+
+    def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc:
+        response = self.api.request(
+            "PATCH",
+            f"{self._apath(article_id)}/draft",
+            json={"title": title, "html": html},
+            idempotent=True,
+        )
+        return self._draft_or_fetch(self._json(response), article_id)
+
+    def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc:
+        body: dict[str, Any] = {}
+        if meta.category_id is not None:
+            body["category"] = meta.category_id
+        if meta.slug is not None:
+            body["slug"] = meta.slug
+        seo = _seo(meta.seo_title, meta.seo_description)
+        if seo:
+            body["seo"] = seo
+        response = self.api.request(
+            "PATCH", f"{self._apath(article_id)}/metadata", json=body, idempotent=True
+        )
+        return self._draft_or_fetch(self._json(response), article_id)
+
+    def publish(self, article_id: str) -> RemoteDoc:
+        response = self.api.request("POST", f"{self._apath(article_id)}/publish", idempotent=True)
+        return self._draft_or_fetch(self._json(response), article_id)
+
+    def unpublish(self, article_id: str) -> RemoteDoc:
+        response = self.api.request("POST", f"{self._apath(article_id)}/unpublish", idempotent=True)
+        return self._draft_or_fetch(self._json(response), article_id)
+
+    def delete_article(self, article_id: str) -> None:
+        self.api.request("DELETE", self._apath(article_id), idempotent=True, ok_statuses=[404])
+
+    # ---- translations --------------------------------------------------------------------
+
+    def put_translation(
+        self, article_id: str, language: str, *, title: str, html: str
+    ) -> RemoteDoc:
+        response = self.api.request(
+            "PATCH",
+            self._tpath(article_id, language, "/draft"),
+            json={"title": title, "html": html},
+            idempotent=True,
+        )
+        return self._translation_or_fetch(self._json(response), article_id, language)
+
+    def update_translation_metadata(
+        self, article_id: str, language: str, meta: Metadata
+    ) -> RemoteDoc:
+        body: dict[str, Any] = {}
+        if meta.slug is not None:
+            body["slug"] = meta.slug
+        seo = _seo(meta.seo_title, meta.seo_description)
+        if seo:
+            body["seo"] = seo
+        response = self.api.request(
+            "PATCH", self._tpath(article_id, language, "/metadata"), json=body, idempotent=True
+        )
+        return self._translation_or_fetch(self._json(response), article_id, language)
+
+    def publish_translation(self, article_id: str, language: str) -> RemoteDoc:
+        response = self.api.request(
+            "POST", self._tpath(article_id, language, "/publish"), idempotent=True
+        )
+        return self._translation_or_fetch(self._json(response), article_id, language)
+
+    def unpublish_translation(self, article_id: str, language: str) -> RemoteDoc:
+        response = self.api.request(
+            "POST", self._tpath(article_id, language, "/unpublish"), idempotent=True
+        )
+        return self._translation_or_fetch(self._json(response), article_id, language)
+
+    def delete_translation(self, article_id: str, language: str) -> None:
+        self.api.request(
+            "DELETE", self._tpath(article_id, language, ""), idempotent=True, ok_statuses=[404]
+        )
+
+    # ---- wire helpers --------------------------------------------------------------------
+
+    def _apath(self, article_id: str) -> str:
+        return f"{self._base}/articles/{quote(article_id, safe='')}"
+
+    def _tpath(self, article_id: str, language: str, tail: str) -> str:
+        return f"{self._apath(article_id)}/translations/{quote(language, safe='')}{tail}"
+
+    def _get(self, path: str, params: Any = None) -> dict[str, Any]:
+        body = self._json(self.api.request("GET", f"{self._base}{path}", params=params))
+        if not isinstance(body, dict):
+            raise BackendError("unexpected response (not a JSON object)", method="GET", path=path)
+        return body
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError:
+            return {}
+
+    def _categories(self) -> tuple[RemoteCategory, ...]:
+        tree = self._get("/articles/categories")
+        flat = self._flatten(tree)
+        self._known_category_ids = {c.id for c in flat}
+        return flat
+
+    @staticmethod
+    def _flatten(tree: Any) -> tuple[RemoteCategory, ...]:
+        out: list[RemoteCategory] = []
+        data = tree.get("data") if isinstance(tree, dict) else tree
+        for top in data or []:
+            out.append(
+                RemoteCategory(
+                    id=str(top["id"]),
+                    name=str(top.get("name") or ""),
+                    description=str(top.get("description") or ""),
+                )
+            )
+            for child in top.get("children") or []:
+                out.append(
+                    RemoteCategory(
+                        id=str(child["id"]),
+                        name=str(child.get("name") or ""),
+                        description=str(child.get("description") or ""),
+                        parent_id=str(top["id"]),
+                    )
+                )
+        return tuple(out)
+
+    def _learn(self, item: Mapping[str, Any]) -> None:
+        if "slug_id" in item and "id" in item:
+            try:
+                self._slug_ids[str(item["id"])] = int(item["slug_id"])
+            except (TypeError, ValueError):
+                pass
+        url = item.get("url")
+        if isinstance(url, str):
+            match = _URL_RE.match(url)
+            if match:
+                self._url_prefix = match.group("prefix")
+
+    def _draft(self, item: Mapping[str, Any]) -> RemoteDoc:
+        self._learn(item)
+        seo = item.get("seo") or {}
+        content = item.get("content")
+        return RemoteDoc(
+            id=str(item["id"]),
+            language=self._default_language,
+            title=str(item.get("title") or ""),
+            html=content.get("html") if isinstance(content, dict) else None,
+            state=_state(item.get("status")),
+            version=str(item.get("updated_at") or ""),
+            slug=item.get("slug"),
+            category_id=item.get("category_id"),
+            seo_title=seo.get("metaTitle"),
+            seo_description=seo.get("metaDesc"),
+            url=item.get("url"),
+            live_languages=tuple(item.get("translations") or ()),
+        )
+
+    def _draft_or_fetch(self, body: Any, article_id: str | None = None) -> RemoteDoc:
+        if _complete(body):
+            return self._draft(body)
+        article_id = article_id or (body.get("id") if isinstance(body, dict) else None)
+        if not article_id:
+            raise BackendError("the help center returned no article id")
+        fresh = self._json(
+            self.api.request("GET", f"{self._apath(article_id)}/draft", params=[_EXPAND])
+        )
+        return self._draft(fresh)
+
+    def _translation(self, item: Mapping[str, Any], language: str) -> RemoteDoc:
+        seo = item.get("seo") or {}
+        content = item.get("content")
+        return RemoteDoc(
+            id=str(item.get("id") or ""),
+            language=str(item.get("language") or language),
+            title=str(item.get("title") or ""),
+            html=content.get("html") if isinstance(content, dict) else None,
+            state=_state(item.get("status")),
+            version=str(item.get("updated_at") or ""),
+            slug=item.get("slug"),
+            seo_title=seo.get("metaTitle"),
+            seo_description=seo.get("metaDesc"),
+            url=item.get("url"),
+        )
+
+    def _translation_or_fetch(self, body: Any, article_id: str, language: str) -> RemoteDoc:
+        if _complete(body):
+            doc = self._translation(body, language)
+            return doc if doc.id else _with_id(doc, article_id)
+        fresh = self._json(
+            self.api.request("GET", self._tpath(article_id, language, "/draft"), params=[_EXPAND])
+        )
+        doc = self._translation(fresh, language)
+        return doc if doc.id else _with_id(doc, article_id)
+
+
+def _with_id(doc: RemoteDoc, article_id: str) -> RemoteDoc:
+    return replace(doc, id=article_id)
+
+
+def _complete(body: Any) -> bool:
+    return (
+        isinstance(body, dict)
+        and "id" in body
+        and "status" in body
+        and "updated_at" in body
+        and isinstance(body.get("content"), dict)
+    )
+
+
+def _state(status: Any) -> LiveState:
+    try:
+        return LiveState(status)
+    except ValueError:
+        return LiveState.UNPUBLISHED
+
+
+def _seo(title: str | None, description: str | None) -> dict[str, str]:
+    seo: dict[str, str] = {}
+    if title is not None:
+        seo["metaTitle"] = title
+    if description is not None:
+        seo["metaDesc"] = description
+    return seo
