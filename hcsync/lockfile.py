@@ -8,6 +8,7 @@ adopts the article it made instead of creating it twice.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -47,7 +48,7 @@ class LockEntry:
     status: str
     """The status applied: published, draft or unpublished."""
     url: str | None = None
-    """Public URL while published."""
+    """Public URL: the one it has, or (for a draft) the one it will have once published."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -176,3 +177,8 @@ def save(lock: Lockfile, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def digest(*parts: str) -> str:
+    """sha256 over ``parts`` joined by NUL: the hash recorded as ``local_hash``."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

@@ -1,0 +1,408 @@
+"""Run a plan against a backend, recording every success in the lockfile as it happens.
+
+Invariants:
+1. The lockfile is saved (atomically) after every successful action, so a crash loses at most
+   the action in flight.
+2. Before a create is sent, a *pending* record is saved; if the run dies before the result is
+   recorded, the next plan adopts the article it made instead of creating it twice.
+3. A create whose request failed in flight is looked up (``find_article``) before anything else.
+4. A failed action fails its dependants (same file, its translations, articles of a failed
+   category); other files go on. Orphans are never removed in a run that had a failure.
+5. Ctrl-C stops after the action in flight; a second Ctrl-C abandons it.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from types import FrameType
+from typing import Any
+
+from hcsync import lockfile as lockmod
+from hcsync.apply.report import Outcome, OutcomeStatus, Report
+from hcsync.backends.base import Backend, Metadata
+from hcsync.diagnostics import BackendError
+from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingCreate
+from hcsync.plan.model import Action, ActionKind, Plan
+from hcsync.remote import RemoteDoc, html_hash
+
+Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
+"""``resolve(html, article_urls_by_path, image_urls_by_sha256) -> html``."""
+
+_VERBS = {
+    ActionKind.CREATE_CATEGORY: "create category",
+    ActionKind.UPDATE_CATEGORY: "update category",
+    ActionKind.DELETE_CATEGORY: "delete category",
+    ActionKind.UPLOAD_IMAGE: "upload image",
+    ActionKind.CREATE_ARTICLE: "create",
+    ActionKind.UPDATE_DRAFT: "update",
+    ActionKind.UPDATE_METADATA: "update the metadata of",
+    ActionKind.PUBLISH: "publish",
+    ActionKind.UNPUBLISH: "unpublish",
+    ActionKind.CREATE_TRANSLATION: "create the translation",
+    ActionKind.UPDATE_TRANSLATION: "update the translation",
+    ActionKind.PUBLISH_TRANSLATION: "publish the translation",
+    ActionKind.UNPUBLISH_TRANSLATION: "unpublish the translation",
+    ActionKind.ORPHAN: "remove",
+    ActionKind.DRIFT: "overwrite",
+}
+
+
+@dataclass
+class _Interrupt:
+    requested: bool = False
+
+
+class Executor:
+    """Applies a :class:`Plan` through a :class:`Backend`."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        lock: Lockfile,
+        *,
+        save_lock: Callable[[Lockfile], None],
+        read_file: Callable[[str], bytes],
+        resolve: Resolver,
+        progress: Callable[[Outcome], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.lock = lock
+        self._save = save_lock
+        self._read = read_file
+        self._resolve = resolve
+        self._progress = progress
+        self._interrupt = _Interrupt()
+        self._failed_paths: set[str] = set()
+        self._docs: dict[str, RemoteDoc] = {}
+
+    # ---- public --------------------------------------------------------------------------
+
+    def run(self, plan: Plan) -> Report:
+        report = Report()
+        before_calls = self.backend.stats.calls
+        before_writes = self.backend.stats.writes
+        previous = _install_sigint(self._interrupt)
+        try:
+            for action in plan.actions:
+                if self._interrupt.requested:
+                    report.interrupted = True
+                    break
+                outcome = self._run_one(action, report)
+                report.outcomes.append(outcome)
+                if self._progress:
+                    self._progress(outcome)
+        finally:
+            _restore_sigint(previous)
+            report.calls = self.backend.stats.calls - before_calls
+            report.writes = self.backend.stats.writes - before_writes
+        return report
+
+    # ---- one action ----------------------------------------------------------------------
+
+    def _run_one(self, action: Action, report: Report) -> Outcome:
+        if action.skipped:
+            return Outcome(action=action, status=OutcomeStatus.SKIPPED, message=action.note)
+        blocker = self._blocked_by(action, report)
+        if blocker:
+            self._failed_paths.add(action.path)
+            return Outcome(action=action, status=OutcomeStatus.SKIPPED, message=blocker)
+        try:
+            self._dispatch(action)
+        except BackendError as exc:
+            self._failed_paths.add(action.path)
+            verb = _VERBS.get(action.kind, action.kind.value)
+            lang = f" ({action.language})" if action.kind.value.endswith("translation") else ""
+            message = (
+                f'{action.path}: help center refused to {verb}{lang} "{action.title}": '
+                f"{exc.format()}"
+            )
+            return Outcome(action=action, status=OutcomeStatus.FAILED, message=message)
+        return Outcome(action=action, status=OutcomeStatus.DONE)
+
+    def _blocked_by(self, action: Action, report: Report) -> str | None:
+        if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE_CATEGORY) and report.failed:
+            return "not removed: an earlier action failed in this run"
+        deps = [action.path]
+        for key in ("source", "category"):
+            value = action.data.get(key)
+            if isinstance(value, str):
+                deps.append(value)
+        parent = action.data.get("parent")
+        if isinstance(parent, str):
+            deps.append(parent)
+        for dep in deps:
+            if dep in self._failed_paths:
+                return f"skipped: {dep} failed earlier in this run"
+        return None
+
+    def _dispatch(self, action: Action) -> None:
+        handler = getattr(self, f"_do_{action.kind.value}")
+        handler(action)
+
+    # ---- categories and images -----------------------------------------------------------
+
+    def _do_create_category(self, action: Action) -> None:
+        d = action.data
+        parent = d.get("parent")
+        parent_id = self.lock.categories[parent].id if parent else None
+        created = self.backend.create_category(
+            name=d["name"],
+            description=d.get("description", ""),
+            icon=d.get("icon"),
+            parent_id=parent_id,
+        )
+        self.lock.categories[action.path] = LockCategory(
+            path=action.path, id=created.id, hash=d["hash"]
+        )
+        self._save(self.lock)
+
+    def _do_update_category(self, action: Action) -> None:
+        d = action.data
+        assert action.remote_id
+        self.backend.update_category(
+            action.remote_id,
+            name=d["name"],
+            description=d.get("description", ""),
+            icon=d.get("icon"),
+        )
+        self.lock.categories[action.path] = LockCategory(
+            path=action.path, id=action.remote_id, hash=d["hash"]
+        )
+        self._save(self.lock)
+
+    def _do_delete_category(self, action: Action) -> None:
+        assert action.remote_id
+        self.backend.delete_category(action.remote_id)
+        self.lock.categories.pop(action.path, None)
+        self._save(self.lock)
+
+    def _do_upload_image(self, action: Action) -> None:
+        d = action.data
+        url = self.backend.upload_image(
+            filename=d["filename"], data=self._read(action.path), mime=d["mime"]
+        )
+        self.lock.images[d["sha256"]] = LockImage(sha256=d["sha256"], url=url, path=action.path)
+        self._save(self.lock)
+
+    # ---- articles ------------------------------------------------------------------------
+
+    def _do_create_article(self, action: Action) -> None:
+        d = action.data
+        title, html = d["title"], self._html(d)
+        category_id = self._category_id(d.get("category"))
+        self.lock.pending[action.path] = PendingCreate(
+            path=action.path, title=title, language=d["language"]
+        )
+        self._save(self.lock)
+        try:
+            doc = self.backend.create_article(
+                title=title,
+                html=html,
+                category_id=category_id,
+                seo_title=d.get("seo_title"),
+                seo_description=d.get("seo_description"),
+            )
+        except BackendError as exc:
+            if exc.status is not None and exc.status < 500:
+                self.lock.pending.pop(action.path, None)
+                self._save(self.lock)
+                raise
+            # The create may have landed before the failure: look before anything else.
+            known = {e.id for e in self.lock.entries.values()}
+            found = self.backend.find_article(title=title, known_ids=known)
+            if found is None:
+                self.lock.pending.pop(action.path, None)
+                self._save(self.lock)
+                raise
+            doc = found
+        self._record(
+            action, doc, title=title, html=html, status="draft", category=d.get("category")
+        )
+        slug = d.get("slug")
+        if slug and slug != (doc.slug or self.backend.derived_slug(title)):
+            doc = self.backend.update_metadata(doc.id, Metadata(slug=slug))
+            self._record(action, doc, slug=slug)
+
+    def _do_update_draft(self, action: Action) -> None:
+        d = action.data
+        assert action.remote_id
+        title, html = d["title"], self._html(d)
+        doc = self.backend.update_draft(action.remote_id, title=title, html=html)
+        self._record(action, doc, title=title, html=html)
+
+    def _do_update_metadata(self, action: Action) -> None:
+        d = action.data
+        assert action.remote_id
+        category = d.get("category")
+        meta = Metadata(
+            category_id=self._category_id(category) if category else None,
+            slug=d.get("slug"),
+            seo_title=d.get("seo_title"),
+            seo_description=d.get("seo_description"),
+        )
+        doc = self.backend.update_metadata(action.remote_id, meta)
+        extra: dict[str, Any] = {}
+        if category:
+            extra["category"] = category
+        if meta.slug:
+            extra["slug"] = meta.slug
+        self._record(action, doc, **extra)
+
+    def _do_publish(self, action: Action) -> None:
+        doc = self.backend.publish(self._article_id(action))
+        self._record(action, doc, status="published")
+
+    def _do_unpublish(self, action: Action) -> None:
+        doc = self.backend.unpublish(self._article_id(action))
+        self._record(action, doc, status="unpublished")
+
+    # ---- translations --------------------------------------------------------------------
+
+    def _do_create_translation(self, action: Action) -> None:
+        self._put_translation(action)
+
+    def _do_update_translation(self, action: Action) -> None:
+        self._put_translation(action)
+
+    def _put_translation(self, action: Action) -> None:
+        d = action.data
+        article_id, lang = self._article_id(action), d["language"]
+        title, html = d["title"], self._html(d)
+        doc = self.backend.put_translation(article_id, lang, title=title, html=html)
+        status = (
+            self.lock.entries[action.path].status if action.path in self.lock.entries else "draft"
+        )
+        self._record(action, doc, title=title, html=html, status=status)
+        meta = Metadata(
+            slug=d.get("slug")
+            if d.get("slug") != (doc.slug or self.backend.derived_slug(title))
+            else None,
+            seo_title=d.get("seo_title"),
+            seo_description=d.get("seo_description"),
+        )
+        if not meta.is_empty():
+            doc = self.backend.update_translation_metadata(article_id, lang, meta)
+            self._record(action, doc, slug=d.get("slug"))
+
+    def _do_publish_translation(self, action: Action) -> None:
+        doc = self.backend.publish_translation(self._article_id(action), action.data["language"])
+        self._record(action, doc, status="published")
+
+    def _do_unpublish_translation(self, action: Action) -> None:
+        doc = self.backend.unpublish_translation(self._article_id(action), action.data["language"])
+        self._record(action, doc, status="unpublished")
+
+    # ---- drift and orphans ---------------------------------------------------------------
+
+    def _do_drift(self, action: Action) -> None:
+        raise BackendError("a drift action is only ever skipped")  # diff plans updates instead
+
+    def _do_orphan(self, action: Action) -> None:
+        d = action.data
+        assert action.remote_id
+        lang = str(d.get("language") or "")
+        translation = bool(d.get("translation"))
+        if d.get("prune") == "delete":
+            if translation:
+                self.backend.delete_translation(action.remote_id, lang)
+            else:
+                self.backend.delete_article(action.remote_id)
+            self.lock.forget(action.path)
+        else:
+            if translation:
+                doc = self.backend.unpublish_translation(action.remote_id, lang)
+            else:
+                doc = self.backend.unpublish(action.remote_id)
+            entry = self.lock.entries.get(action.path)
+            if entry:
+                self.lock.entries[action.path] = replace(
+                    entry, status="unpublished", remote_version=doc.version
+                )
+        self._save(self.lock)
+
+    # ---- helpers -------------------------------------------------------------------------
+
+    def _article_urls(self) -> dict[str, str]:
+        return {p: e.url for p, e in self.lock.entries.items() if e.url}
+
+    def _image_urls(self) -> dict[str, str]:
+        return {sha: img.url for sha, img in self.lock.images.items()}
+
+    def _html(self, data: Mapping[str, Any]) -> str:
+        return self._resolve(str(data.get("html", "")), self._article_urls(), self._image_urls())
+
+    def _category_id(self, path: str | None) -> str | None:
+        if not path:
+            return None
+        if path in self.lock.categories:
+            return self.lock.categories[path].id
+        raise BackendError(f"category {path!r} has no remote id (was it created?)")
+
+    def _article_id(self, action: Action) -> str:
+        if action.remote_id:
+            return action.remote_id
+        source = action.data.get("source") or action.path
+        entry = self.lock.entries.get(source)
+        if entry is None:
+            raise BackendError(f"{source} has no remote id yet")
+        return entry.id
+
+    def _record(
+        self,
+        action: Action,
+        doc: RemoteDoc,
+        *,
+        title: str | None = None,
+        html: str | None = None,
+        status: str | None = None,
+        slug: str | None = None,
+        category: str | None = None,
+    ) -> None:
+        d = action.data
+        old = self.lock.entries.get(action.path)
+        salt = str(d.get("renderer", ""))
+        local_hash = (
+            lockmod.digest(salt, title, html)
+            if title is not None and html is not None
+            else (old.local_hash if old else "")
+        )
+        the_slug = slug or (old.slug if old else None) or doc.slug
+        entry = LockEntry(
+            path=action.path,
+            id=doc.id or (old.id if old else ""),
+            language=str(d.get("language") or doc.language),
+            source=d.get("source") if d.get("source") != action.path else None,
+            slug=the_slug,
+            category=category or (old.category if old else None),
+            local_hash=local_hash,
+            remote_hash=html_hash(doc.html)
+            if doc.html is not None
+            else (old.remote_hash if old else ""),
+            remote_version=doc.version or (old.remote_version if old else ""),
+            status=status or (old.status if old else "draft"),
+            url=doc.url or self.backend.url_for(doc, the_slug) or (old.url if old else None),
+        )
+        self.lock.record(entry)
+        self._save(self.lock)
+
+
+def _install_sigint(flag: _Interrupt) -> Any:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if flag.requested:
+            raise KeyboardInterrupt
+        flag.requested = True
+
+    try:
+        return signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread
+        return None
+
+
+def _restore_sigint(previous: Any) -> None:
+    if previous is not None:
+        try:
+            signal.signal(signal.SIGINT, previous)
+        except ValueError:
+            pass
