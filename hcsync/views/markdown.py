@@ -1,0 +1,67 @@
+"""The plan as Markdown for a pull-request comment: summary table first, details collapsed."""
+
+from __future__ import annotations
+
+from hcsync.plan.model import Action, ActionKind, Plan
+
+MARKER = "<!-- hcsync-plan -->"
+"""Hidden tag that marks hcsync's comment, so later runs update it in place."""
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _row(action: Action) -> str:
+    status = " (skipped)" if action.skipped else ""
+    return (
+        f"| {action.kind.symbol} | {action.kind.value.replace('_', ' ')}{status} | "
+        f"`{_cell(action.path)}` | {_cell(action.title)} |"
+    )
+
+
+def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
+    """Markdown with the marker, a one-line summary, a count table, then collapsed details."""
+    lines = [MARKER, f"### {title}", ""]
+    if plan.offline:
+        lines += [
+            "> **Offline plan**: computed from the files and the lockfile only "
+            "(no help-center credentials in this run).",
+            "",
+        ]
+    if not plan.has_changes and not plan.actions:
+        lines.append(f"**No changes.** {plan.noops} articles in sync.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"**{plan.summary()}**")
+    lines += ["", "| action | count |", "|---|---:|"]
+    for kind, n in plan.counts().items():
+        lines.append(f"| {kind.symbol} {kind.value.replace('_', ' ')} | {n} |")
+    lines += ["", "<details><summary>Details</summary>", ""]
+    lines += ["| | action | file | title |", "|---|---|---|---|"]
+    lines += [_row(a) for a in plan.actions]
+    lines.append("")
+    for action in plan.actions:
+        if action.changes or action.diff or action.note:
+            lines.append(f"#### {action.kind.symbol} `{action.path}`")
+            for change in action.changes:
+                lines.append(f"- **{change.name}**: `{change.before}` → `{change.after}`")
+            if action.note:
+                lines.append(f"- {action.note}")
+            if action.diff and action.kind in (
+                ActionKind.UPDATE_DRAFT,
+                ActionKind.UPDATE_TRANSLATION,
+                ActionKind.DRIFT,
+            ):
+                fence = "`" * max(3, _longest_backtick_run(action.diff) + 1)
+                lines += ["", f"{fence}diff", action.diff.rstrip("\n"), fence]
+            lines.append("")
+    lines.append("</details>")
+    return "\n".join(lines) + "\n"
+
+
+def _longest_backtick_run(text: str) -> int:
+    longest = run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    return longest
