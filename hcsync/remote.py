@@ -58,6 +58,16 @@ class RemoteDoc:
     """Public URL while live; None otherwise."""
     live_languages: tuple[str, ...] = ()
     """For an article: the languages whose translation is live."""
+    link_base: str | None = None
+    """The public URL without its trailing slug: ``link_base + slug`` is where the document
+    is (or will be, once published) with that slug. None when the platform gives no way to
+    know it yet."""
+
+    def url_for(self, slug: str | None) -> str | None:
+        """The public URL with ``slug``; the live ``url`` when no base is known."""
+        if self.link_base is not None and slug:
+            return self.link_base + slug
+        return self.url
 
 
 def html_hash(html: str | None) -> str:

@@ -382,7 +382,7 @@ class Executor:
             else (old.remote_hash if old else ""),
             remote_version=doc.version or (old.remote_version if old else ""),
             status=status or (old.status if old else "draft"),
-            url=doc.url or self.backend.url_for(doc, the_slug) or (old.url if old else None),
+            url=doc.url_for(the_slug) or (old.url if old else None),
         )
         self.lock.record(entry)
         self._save(self.lock)

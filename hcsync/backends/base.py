@@ -60,10 +60,6 @@ class Backend(Protocol):
         """The slug the platform makes from ``title`` when none is set (None: it makes none)."""
         ...
 
-    def url_for(self, doc: RemoteDoc, slug: str | None) -> str | None:
-        """The public URL ``doc`` has (or will have once published) with ``slug``."""
-        ...
-
     def create_category(
         self, *, name: str, description: str, icon: str | None, parent_id: str | None
     ) -> RemoteCategory: ...

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -115,20 +114,23 @@ class HelpCenterBackend:
                 "GET", self._tpath(article_id, lang, "/draft"), params=[_EXPAND], ok_statuses=[404]
             )
             found[(article_id, lang)] = (
-                None if response.status_code == 404 else self._translation(response.json(), lang)
+                None
+                if response.status_code == 404
+                else self._translation(response.json(), lang, article_id)
             )
         return found
 
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None
 
-    def url_for(self, doc: RemoteDoc, slug: str | None) -> str | None:
-        slug_id = self._slug_ids.get(doc.id)
-        if slug_id is None or not slug or self._url_prefix is None:
-            return doc.url
-        if doc.language != self._default_language:
-            return f"{self._url_prefix}/{doc.language}/article/{slug_id}-{slug}"
-        return f"{self._url_prefix}/article/{slug_id}-{slug}"
+    def _link_base(self, article_id: str, language: str) -> str | None:
+        """``https://{domain}[/{lang}]/article/{slug_id}-`` (helpcenter.md §4.2, §4.4)."""
+        slug_id = self._slug_ids.get(article_id)
+        if slug_id is None or self._url_prefix is None:
+            return None
+        if language != self._default_language:
+            return f"{self._url_prefix}/{language}/article/{slug_id}-"
+        return f"{self._url_prefix}/article/{slug_id}-"
 
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
         params = [("limit", str(PAGE_LIMIT)), _EXPAND, ("search", title)]
@@ -351,8 +353,8 @@ class HelpCenterBackend:
                 )
         return tuple(out)
 
-    def _learn(self, item: Mapping[str, Any]) -> None:
-        if "slug_id" in item and "id" in item:
+    def _learn(self, item: Mapping[str, Any], *, learn_slug_id: bool = True) -> None:
+        if learn_slug_id and "slug_id" in item and "id" in item:
             try:
                 self._slug_ids[str(item["id"])] = int(item["slug_id"])
             except (TypeError, ValueError):
@@ -380,6 +382,7 @@ class HelpCenterBackend:
             seo_description=seo.get("metaDesc"),
             url=item.get("url"),
             live_languages=tuple(item.get("translations") or ()),
+            link_base=self._link_base(str(item["id"]), self._default_language),
         )
 
     def _draft_or_fetch(self, body: Any, article_id: str | None = None) -> RemoteDoc:
@@ -393,11 +396,15 @@ class HelpCenterBackend:
         )
         return self._draft(fresh)
 
-    def _translation(self, item: Mapping[str, Any], language: str) -> RemoteDoc:
+    def _translation(
+        self, item: Mapping[str, Any], language: str, article_id: str = ""
+    ) -> RemoteDoc:
         seo = item.get("seo") or {}
         content = item.get("content")
+        doc_id = str(item.get("id") or article_id)
+        self._learn(item, learn_slug_id=False)
         return RemoteDoc(
-            id=str(item.get("id") or ""),
+            id=doc_id,
             language=str(item.get("language") or language),
             title=str(item.get("title") or ""),
             html=content.get("html") if isinstance(content, dict) else None,
@@ -407,21 +414,17 @@ class HelpCenterBackend:
             seo_title=seo.get("metaTitle"),
             seo_description=seo.get("metaDesc"),
             url=item.get("url"),
+            link_base=self._link_base(doc_id, language),
         )
 
     def _translation_or_fetch(self, body: Any, article_id: str, language: str) -> RemoteDoc:
-        if _complete(body):
-            doc = self._translation(body, language)
-            return doc if doc.id else _with_id(doc, article_id)
-        fresh = self._json(
-            self.api.request("GET", self._tpath(article_id, language, "/draft"), params=[_EXPAND])
-        )
-        doc = self._translation(fresh, language)
-        return doc if doc.id else _with_id(doc, article_id)
-
-
-def _with_id(doc: RemoteDoc, article_id: str) -> RemoteDoc:
-    return replace(doc, id=article_id)
+        if not _complete(body):
+            body = self._json(
+                self.api.request(
+                    "GET", self._tpath(article_id, language, "/draft"), params=[_EXPAND]
+                )
+            )
+        return self._translation(body, language, article_id)
 
 
 def _complete(body: Any) -> bool:

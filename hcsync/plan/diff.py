@@ -1,0 +1,794 @@
+"""``diff(desired, lockfile, snapshot) -> Plan``: the heart of hcsync, and a pure function.
+
+Rules (DESIGN §4, helpcenter.md §16):
+- Identity is the lockfile: file path → remote id. A create whose result was never recorded
+  (a *pending* record) is matched to the remote article with its title instead of created twice.
+- "Unchanged" means the hash of what we would send equals the hash recorded after our last
+  write, and the remote's version equals the one recorded then. Remote HTML is never compared
+  to the local render directly (the platform may sanitise differently).
+- A remote version that moved since our last write is a *drift*: shown, and skipped unless
+  ``overwrite``.
+- Order: categories (parents first) → images → creates (link targets first) → updates →
+  publishes → unpublishes → translations → orphans → category deletions.
+- Translations are published only when their source is (or will be) live; a translation the
+  platform took down with its source is published again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import html as htmllib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from hcsync.diagnostics import Diagnostic, Severity
+from hcsync.lockfile import LockEntry, Lockfile, digest
+from hcsync.plan.desired import Desired, DesiredCategory, DesiredDoc
+from hcsync.plan.model import Action, ActionKind, FieldChange, Plan
+from hcsync.remote import LiveState, RemoteDoc, Snapshot, html_hash
+
+Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
+
+PRUNE_MODES = ("report", "unpublish", "delete")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DiffOptions:
+    overwrite: bool = False
+    """Replace remote edits (drift) instead of skipping them."""
+    prune: str = "report"
+    """What to do with orphans: report | unpublish | delete."""
+    force: bool = False
+    """Send every article again, even when unchanged."""
+
+
+def fingerprint(snapshot: Snapshot, lock: Lockfile) -> str:
+    """What a saved plan is checked against: the remote snapshot and the lockfile."""
+    return hashlib.sha256(
+        (snapshot.fingerprint() + "\n" + lock.dumps()).encode("utf-8")
+    ).hexdigest()
+
+
+def translation_pairs(
+    desired: Desired,
+    lock: Lockfile,
+    snapshot: Snapshot,
+    *,
+    resolve: Resolver,
+    options: DiffOptions | None = None,
+) -> set[tuple[str, str]]:
+    """The (article id, language) translation drafts the diff needs to read.
+
+    Only pairs that may need a write: new to the lockfile, changed locally, or whose live state
+    differs from what the article's list of live languages says. Everything else is trusted
+    from the lockfile, so a no-op plan reads no translation at all.
+    """
+    ctx = _context(desired, lock, snapshot, resolve, options or DiffOptions())
+    pairs: set[tuple[str, str]] = set()
+    for doc in desired.translations:
+        src = lock.entries.get(doc.source or "")
+        if src is None or src.id not in snapshot.articles:
+            continue
+        entry = lock.entries.get(doc.path)
+        root = snapshot.articles[src.id]
+        live = doc.language in root.live_languages
+        wants_live = doc.status == "published" and root.state.live
+        html, _ = _resolved(ctx, doc)
+        if (
+            ctx.opts.force
+            or entry is None
+            or entry.id != src.id
+            or entry.status != doc.status
+            or (live != wants_live and doc.status != "draft")
+            or entry.local_hash != digest(desired.renderer, doc.title, html)
+        ):
+            pairs.add((src.id, doc.language))
+    return pairs
+
+
+@dataclass
+class _Ctx:
+    desired: Desired
+    lock: Lockfile
+    snap: Snapshot
+    opts: DiffOptions
+    resolve: Resolver
+    category_ids: dict[str, str] = field(default_factory=dict)
+    article_urls: dict[str, str] = field(default_factory=dict)
+    image_urls: dict[str, str] = field(default_factory=dict)
+    claimed: set[str] = field(default_factory=set)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    noops: int = 0
+    # buckets, concatenated in order at the end
+    categories: list[Action] = field(default_factory=list)
+    images: list[Action] = field(default_factory=list)
+    creates: list[Action] = field(default_factory=list)
+    updates: list[Action] = field(default_factory=list)
+    publishes: list[Action] = field(default_factory=list)
+    unpublishes: list[Action] = field(default_factory=list)
+    translations: list[Action] = field(default_factory=list)
+    drifts: list[Action] = field(default_factory=list)
+    orphans: list[Action] = field(default_factory=list)
+    deletions: list[Action] = field(default_factory=list)
+
+
+def diff(
+    desired: Desired,
+    lock: Lockfile,
+    snapshot: Snapshot,
+    *,
+    resolve: Resolver,
+    options: DiffOptions | None = None,
+) -> Plan:
+    """Compare what the files want with what the remote holds; return the ordered plan."""
+    ctx = _context(desired, lock, snapshot, resolve, options or DiffOptions())
+    _plan_categories(ctx)
+    _plan_images(ctx)
+    live_after: dict[str, bool] = {}
+    for doc in _creation_order(desired.articles, ctx):
+        live_after[doc.path] = _plan_article(ctx, doc)
+    for doc in desired.translations:
+        _plan_translation(ctx, doc, live_after)
+    _plan_orphans(ctx)
+    actions = (
+        ctx.categories
+        + ctx.images
+        + ctx.creates
+        + ctx.updates
+        + ctx.publishes
+        + ctx.unpublishes
+        + ctx.translations
+        + ctx.drifts
+        + ctx.orphans
+        + ctx.deletions
+    )
+    return Plan(
+        fingerprint=fingerprint(snapshot, lock),
+        actions=tuple(actions),
+        noops=ctx.noops,
+        diagnostics=tuple(ctx.diagnostics),
+        target=snapshot.target,
+    )
+
+
+def _context(
+    desired: Desired, lock: Lockfile, snap: Snapshot, resolve: Resolver, opts: DiffOptions
+) -> _Ctx:
+    ctx = _Ctx(desired=desired, lock=lock, snap=snap, opts=opts, resolve=resolve)
+    ctx.image_urls = {sha: img.url for sha, img in lock.images.items()}
+    _known_urls(ctx)
+    return ctx
+
+
+# ---- categories and images -------------------------------------------------------------
+
+
+def _plan_categories(ctx: _Ctx) -> None:
+    remote = {c.id: c for c in ctx.snap.categories}
+    by_name = {(c.name, c.parent_id): c.id for c in ctx.snap.categories}
+    wanted = {c.path for c in ctx.desired.categories}
+    for cat in ctx.desired.categories:
+        locked = ctx.lock.categories.get(cat.path)
+        parent_id = ctx.category_ids.get(cat.parent) if cat.parent else None
+        if locked and locked.id in remote:
+            ctx.category_ids[cat.path] = locked.id
+            if locked.hash != cat.hash:
+                have = remote[locked.id]
+                changes = _changes(
+                    ("name", have.name, cat.name),
+                    ("description", have.description, cat.description),
+                )
+                ctx.categories.append(
+                    Action(
+                        kind=ActionKind.UPDATE_CATEGORY,
+                        path=cat.path,
+                        title=cat.name,
+                        remote_id=locked.id,
+                        changes=changes
+                        or (FieldChange(name="icon", before="(changed)", after="(changed)"),),
+                        data=_category_data(cat),
+                    )
+                )
+            continue
+        adopt = by_name.get((cat.name, parent_id)) if (cat.parent is None or parent_id) else None
+        if adopt:
+            # Created by an earlier run whose lockfile write was lost, or made by hand with
+            # the same name: use it rather than make a second one.
+            ctx.category_ids[cat.path] = adopt
+            if not locked or locked.hash != cat.hash:
+                ctx.categories.append(
+                    Action(
+                        kind=ActionKind.UPDATE_CATEGORY,
+                        path=cat.path,
+                        title=cat.name,
+                        remote_id=adopt,
+                        note="existing category adopted by name",
+                        data=_category_data(cat),
+                    )
+                )
+            continue
+        ctx.categories.append(
+            Action(
+                kind=ActionKind.CREATE_CATEGORY,
+                path=cat.path,
+                title=cat.name,
+                changes=_changes(("name", None, cat.name)),
+                data=_category_data(cat),
+            )
+        )
+    for path, locked in sorted(ctx.lock.categories.items()):
+        if path in wanted or locked.id not in remote:
+            continue
+        ctx.deletions.append(
+            Action(
+                kind=ActionKind.DELETE_CATEGORY,
+                path=path,
+                title=remote[locked.id].name,
+                remote_id=locked.id,
+                skipped=ctx.opts.prune != "delete",
+                note=None
+                if ctx.opts.prune == "delete"
+                else "folder removed; deleted only with prune: delete",
+                data={"prune": ctx.opts.prune},
+            )
+        )
+
+
+def _category_data(cat: DesiredCategory) -> dict[str, object]:
+    return {
+        "name": cat.name,
+        "description": cat.description,
+        "icon": cat.icon,
+        "parent": cat.parent,
+        "hash": cat.hash,
+    }
+
+
+def _plan_images(ctx: _Ctx) -> None:
+    used = {
+        sha for doc in ctx.desired.articles + ctx.desired.translations for sha in doc.image_refs
+    }
+    for img in ctx.desired.images:
+        if img.sha256 not in used:
+            continue
+        if img.sha256 in ctx.image_urls:
+            continue
+        ctx.images.append(
+            Action(
+                kind=ActionKind.UPLOAD_IMAGE,
+                path=img.path,
+                title=img.filename,
+                data={"sha256": img.sha256, "filename": img.filename, "mime": img.mime},
+            )
+        )
+
+
+# ---- articles --------------------------------------------------------------------------
+
+
+def _remote_for(ctx: _Ctx, doc: DesiredDoc) -> tuple[LockEntry | None, RemoteDoc | None, str]:
+    """The lock entry and remote draft of ``doc``, and how they were found."""
+    entry = ctx.lock.entries.get(doc.path)
+    if entry is not None:
+        remote = ctx.snap.articles.get(entry.id)
+        return entry, remote, "locked" if remote else "gone"
+    pending = ctx.lock.pending.get(doc.path)
+    if pending is not None:
+        locked_ids = {e.id for e in ctx.lock.entries.values()}
+        for rid, remote in sorted(ctx.snap.articles.items()):
+            if rid not in locked_ids and rid not in ctx.claimed and remote.title == pending.title:
+                ctx.claimed.add(rid)
+                return None, remote, "adopted"
+    return None, None, "new"
+
+
+def _known_urls(ctx: _Ctx) -> None:
+    """URLs of articles that exist remotely, with the slug they will have after this plan."""
+    for doc in ctx.desired.articles + ctx.desired.translations:
+        entry = ctx.lock.entries.get(doc.path)
+        if entry is None:
+            continue
+        remote = (
+            ctx.snap.articles.get(entry.id)
+            if doc.source is None
+            else ctx.snap.translations.get((entry.id, doc.language))
+        )
+        url = remote.url_for(doc.slug) if remote else None
+        if url is None and entry.slug == doc.slug:
+            url = entry.url
+        if url:
+            ctx.article_urls[doc.path] = url
+
+
+def _creation_order(docs: tuple[DesiredDoc, ...], ctx: _Ctx) -> list[DesiredDoc]:
+    """Articles in file order, except that a new article comes after the new ones it links
+    to, so its links resolve on the first write (cycles fall back to a second pass)."""
+    by_path = {d.path: d for d in docs}
+    order: list[DesiredDoc] = []
+    state: dict[str, int] = {}
+
+    def visit(doc: DesiredDoc) -> None:
+        if state.get(doc.path):
+            return
+        state[doc.path] = 1
+        for ref in doc.article_refs:
+            target = by_path.get(ref)
+            if target is not None and ref not in ctx.lock.entries:
+                visit(target)
+        state[doc.path] = 2
+        order.append(doc)
+
+    for doc in docs:
+        visit(doc)
+    return order
+
+
+def _resolved(ctx: _Ctx, doc: DesiredDoc) -> tuple[str, bool]:
+    """The HTML to send, and whether some link target has no URL yet (needs a second pass)."""
+    html = ctx.resolve(doc.html, ctx.article_urls, ctx.image_urls)
+    missing = any(ref not in ctx.article_urls for ref in doc.article_refs if ref != doc.path)
+    return html, missing
+
+
+def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
+    """Plan one article; return whether it will be live after the plan."""
+    entry, remote, how = _remote_for(ctx, doc)
+    html, needs_pass = _resolved(ctx, doc)
+    sent = digest(ctx.desired.renderer, doc.title, html)
+    category_id = ctx.category_ids.get(doc.category) if doc.category else None
+    base = {"language": doc.language, "renderer": ctx.desired.renderer}
+
+    if remote is None:
+        note = "missing on the help center: it will be created again" if how == "gone" else None
+        ctx.creates.append(
+            Action(
+                kind=ActionKind.CREATE_ARTICLE,
+                path=doc.path,
+                title=doc.title,
+                note=note,
+                language=doc.language,
+                changes=_changes(
+                    ("title", None, doc.title),
+                    ("slug", None, doc.slug),
+                    ("category", None, doc.category),
+                    ("seo.title", None, doc.seo_title),
+                    ("seo.description", None, doc.seo_description),
+                ),
+                data={
+                    **base,
+                    "title": doc.title,
+                    "html": doc.html,
+                    "slug": doc.slug,
+                    "category": doc.category,
+                    "category_id": category_id,
+                    "seo_title": doc.seo_title,
+                    "seo_description": doc.seo_description,
+                },
+            )
+        )
+        if needs_pass:
+            ctx.updates.append(_second_pass(ctx, doc, None))
+        if doc.status == "published":
+            ctx.publishes.append(
+                Action(
+                    kind=ActionKind.PUBLISH,
+                    path=doc.path,
+                    title=doc.title,
+                    language=doc.language,
+                    data=base,
+                )
+            )
+            return True
+        return False
+
+    drifted = entry is not None and remote.version != entry.remote_version
+    content_changed = (
+        ctx.opts.force
+        or entry is None
+        or sent != entry.local_hash
+        or html_hash(remote.html) != entry.remote_hash
+        and remote.html is not None
+    )
+    meta = _meta_changes(doc, remote, entry, category_id)
+    actions: list[tuple[list[Action], Action]] = []
+    if content_changed or (drifted and ctx.opts.overwrite):
+        actions.append(
+            (
+                ctx.updates,
+                Action(
+                    kind=ActionKind.UPDATE_DRAFT,
+                    path=doc.path,
+                    title=doc.title,
+                    remote_id=remote.id,
+                    language=doc.language,
+                    changes=_changes(("title", remote.title, doc.title)),
+                    diff=_text_diff(remote.html or "", html, doc.path),
+                    note="adopted: created by a run that was cut off" if how == "adopted" else None,
+                    data={**base, "title": doc.title, "html": doc.html},
+                ),
+            )
+        )
+    if needs_pass:
+        actions.append((ctx.updates, _second_pass(ctx, doc, remote.id)))
+    if meta:
+        actions.append(
+            (
+                ctx.updates,
+                Action(
+                    kind=ActionKind.UPDATE_METADATA,
+                    path=doc.path,
+                    title=doc.title,
+                    remote_id=remote.id,
+                    language=doc.language,
+                    changes=tuple(meta),
+                    data={
+                        **base,
+                        **{_META_KEYS[c.name]: c.after for c in meta},
+                        "category_id": category_id
+                        if any(c.name == "category" for c in meta)
+                        else None,
+                        "category": doc.category
+                        if any(c.name == "category" for c in meta)
+                        else None,
+                    },
+                ),
+            )
+        )
+    will_update = any(a.kind is ActionKind.UPDATE_DRAFT for _, a in actions)
+    live = remote.state.live
+    if doc.status == "published" and (remote.state is not LiveState.PUBLISHED or will_update):
+        actions.append(
+            (
+                ctx.publishes,
+                Action(
+                    kind=ActionKind.PUBLISH,
+                    path=doc.path,
+                    title=doc.title,
+                    remote_id=remote.id,
+                    language=doc.language,
+                    changes=_changes(("status", remote.state.value, "published")),
+                    data=base,
+                ),
+            )
+        )
+        live = True
+    elif doc.status == "unpublished" and remote.state.live:
+        actions.append(
+            (
+                ctx.unpublishes,
+                Action(
+                    kind=ActionKind.UNPUBLISH,
+                    path=doc.path,
+                    title=doc.title,
+                    remote_id=remote.id,
+                    language=doc.language,
+                    changes=_changes(("status", remote.state.value, "unpublished")),
+                    data=base,
+                ),
+            )
+        )
+        live = False
+
+    if drifted and not ctx.opts.overwrite:
+        ctx.drifts.append(
+            Action(
+                kind=ActionKind.DRIFT,
+                path=doc.path,
+                title=doc.title,
+                remote_id=remote.id,
+                language=doc.language,
+                skipped=True,
+                diff=_text_diff(html, remote.html or "", doc.path),
+                note=f"edited on the help center since the last apply (updated {remote.version}); "
+                "skipped, run with --overwrite to replace it with the file",
+            )
+        )
+        return remote.state.live
+    if not actions:
+        ctx.noops += 1
+    for bucket, action in actions:
+        bucket.append(action)
+    return live
+
+
+_META_KEYS = {
+    "slug": "slug",
+    "category": "category",
+    "seo.title": "seo_title",
+    "seo.description": "seo_description",
+}
+
+
+def _meta_changes(
+    doc: DesiredDoc, remote: RemoteDoc, entry: LockEntry | None, category_id: str | None
+) -> list[FieldChange]:
+    out: list[FieldChange] = []
+    have_slug = remote.slug or (entry.slug if entry else None)
+    if have_slug != doc.slug:
+        out.append(FieldChange(name="slug", before=have_slug, after=doc.slug))
+    if doc.source is None and doc.category and category_id != remote.category_id:
+        out.append(
+            FieldChange(
+                name="category",
+                before=entry.category if entry else remote.category_id,
+                after=doc.category,
+            )
+        )
+    if (remote.seo_title or None) != (doc.seo_title or None):
+        out.append(
+            FieldChange(name="seo.title", before=remote.seo_title, after=doc.seo_title or "")
+        )
+    if (remote.seo_description or None) != (doc.seo_description or None):
+        out.append(
+            FieldChange(
+                name="seo.description",
+                before=remote.seo_description,
+                after=doc.seo_description or "",
+            )
+        )
+    return out
+
+
+def _second_pass(ctx: _Ctx, doc: DesiredDoc, remote_id: str | None) -> Action:
+    kind = ActionKind.UPDATE_DRAFT if doc.source is None else ActionKind.UPDATE_TRANSLATION
+    return Action(
+        kind=kind,
+        path=doc.path,
+        title=doc.title,
+        remote_id=remote_id,
+        language=doc.language,
+        note="second pass: links to articles created in this run",
+        data={
+            "language": doc.language,
+            "renderer": ctx.desired.renderer,
+            "title": doc.title,
+            "html": doc.html,
+            "source": doc.source,
+            "second_pass": True,
+        },
+    )
+
+
+# ---- translations ----------------------------------------------------------------------
+
+
+def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]) -> None:
+    source = doc.source or ""
+    src_entry = ctx.lock.entries.get(source)
+    src_remote = ctx.snap.articles.get(src_entry.id) if src_entry else None
+    article_id = src_remote.id if src_remote else None
+    source_live = live_after.get(source, False)
+    entry = ctx.lock.entries.get(doc.path)
+    html, needs_pass = _resolved(ctx, doc)
+    sent = digest(ctx.desired.renderer, doc.title, html)
+    base = {"language": doc.language, "renderer": ctx.desired.renderer, "source": source}
+    data = {
+        **base,
+        "title": doc.title,
+        "html": doc.html,
+        "slug": doc.slug,
+        "seo_title": doc.seo_title,
+        "seo_description": doc.seo_description,
+    }
+
+    key = (article_id, doc.language) if article_id else None
+    fetched = key is not None and key in ctx.snap.translations
+    remote = ctx.snap.translations.get(key) if key else None
+    if entry is not None and entry.id != article_id:
+        entry = None  # the source was re-created: its old translation went with it
+
+    if entry is None and remote is None:
+        ctx.translations.append(
+            Action(
+                kind=ActionKind.CREATE_TRANSLATION,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                changes=_changes(("title", None, doc.title), ("slug", None, doc.slug)),
+                data=data,
+            )
+        )
+        if needs_pass:
+            ctx.translations.append(_second_pass(ctx, doc, article_id))
+        _translation_state(ctx, doc, article_id, LiveState.UNPUBLISHED, True, source_live)
+        return
+
+    if entry is not None and not fetched:
+        # Not read from the remote because nothing suggests a change (translation_pairs).
+        if sent == entry.local_hash and not ctx.opts.force:
+            state = LiveState.PUBLISHED if entry.status == "published" else LiveState.UNPUBLISHED
+            if src_remote is not None and entry.status == "published":
+                state = (
+                    LiveState.PUBLISHED
+                    if doc.language in src_remote.live_languages
+                    else LiveState.UNPUBLISHED
+                )
+            if not _translation_state(ctx, doc, article_id, state, False, source_live):
+                ctx.noops += 1
+            return
+
+    if remote is None:
+        ctx.translations.append(
+            Action(
+                kind=ActionKind.CREATE_TRANSLATION,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                note="missing on the help center: it will be created again",
+                data=data,
+            )
+        )
+        _translation_state(ctx, doc, article_id, LiveState.UNPUBLISHED, True, source_live)
+        return
+
+    drifted = entry is not None and remote.version != entry.remote_version
+    if drifted and not ctx.opts.overwrite:
+        ctx.drifts.append(
+            Action(
+                kind=ActionKind.DRIFT,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                skipped=True,
+                diff=_text_diff(html, remote.html or "", doc.path),
+                note=f"translation edited on the help center since the last apply "
+                f"(updated {remote.version}); skipped, run with --overwrite to replace it",
+            )
+        )
+        return
+    changed = (
+        ctx.opts.force
+        or entry is None
+        or sent != entry.local_hash
+        or drifted
+        or (remote.slug or entry.slug) != doc.slug
+        or (remote.seo_title or None) != (doc.seo_title or None)
+        or (remote.seo_description or None) != (doc.seo_description or None)
+    )
+    if changed:
+        ctx.translations.append(
+            Action(
+                kind=ActionKind.UPDATE_TRANSLATION,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                changes=_changes(
+                    ("title", remote.title, doc.title), ("slug", remote.slug, doc.slug)
+                ),
+                diff=_text_diff(remote.html or "", html, doc.path),
+                data=data,
+            )
+        )
+    if needs_pass:
+        ctx.translations.append(_second_pass(ctx, doc, article_id))
+    acted = _translation_state(ctx, doc, article_id, remote.state, changed, source_live)
+    if not changed and not acted:
+        ctx.noops += 1
+
+
+def _translation_state(
+    ctx: _Ctx,
+    doc: DesiredDoc,
+    article_id: str | None,
+    state: LiveState,
+    changed: bool,
+    source_live: bool,
+) -> bool:
+    """Publish or unpublish a translation as its status asks; return whether it acted."""
+    base = {"language": doc.language, "source": doc.source}
+    if doc.status == "published" and (state is not LiveState.PUBLISHED or changed):
+        if not source_live:
+            ctx.diagnostics.append(
+                Diagnostic(
+                    path=doc.path,
+                    line=doc.line,
+                    severity=Severity.WARNING,
+                    message=f"not published: its source {doc.source} is not published",
+                )
+            )
+            return False
+        ctx.translations.append(
+            Action(
+                kind=ActionKind.PUBLISH_TRANSLATION,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                changes=_changes(("status", state.value, "published")),
+                data=base,
+            )
+        )
+        return True
+    if doc.status == "unpublished" and state.live:
+        ctx.translations.append(
+            Action(
+                kind=ActionKind.UNPUBLISH_TRANSLATION,
+                path=doc.path,
+                title=doc.title,
+                remote_id=article_id,
+                language=doc.language,
+                changes=_changes(("status", state.value, "unpublished")),
+                data=base,
+            )
+        )
+        return True
+    return False
+
+
+# ---- orphans ---------------------------------------------------------------------------
+
+
+def _plan_orphans(ctx: _Ctx) -> None:
+    wanted = {d.path for d in ctx.desired.articles + ctx.desired.translations}
+    prune = ctx.opts.prune
+    entries = sorted(ctx.lock.entries.values(), key=lambda e: (e.source is None, e.path))
+    for entry in entries:  # translations first: deleting an article takes them with it
+        if entry.path in wanted:
+            continue
+        remote = ctx.snap.articles.get(entry.id)
+        if remote is None:
+            continue  # already gone from the help center
+        translation = entry.source is not None
+        if prune == "unpublish":
+            live = (entry.language in remote.live_languages) if translation else remote.state.live
+            if not live:
+                continue
+        note = {
+            "report": "file removed; kept on the help center (prune: report)",
+            "unpublish": "file removed; will be unpublished",
+            "delete": "file removed; will be deleted from the help center",
+        }[prune]
+        ctx.orphans.append(
+            Action(
+                kind=ActionKind.ORPHAN,
+                path=entry.path,
+                title=remote.title if not translation else f"{remote.title} ({entry.language})",
+                remote_id=entry.id,
+                language=entry.language,
+                skipped=prune == "report",
+                note=note,
+                data={"prune": prune, "translation": translation, "language": entry.language},
+            )
+        )
+
+
+# ---- helpers ---------------------------------------------------------------------------
+
+
+def _changes(*triples: tuple[str, object, object]) -> tuple[FieldChange, ...]:
+    return tuple(
+        FieldChange(name=n, before=b, after=a)
+        for n, b, a in triples
+        if b != a and not (b is None and a is None)
+    )
+
+
+_BLOCK = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|pre|tr|table|blockquote|div|br|hr)\b[^>]*>", re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(html: str) -> list[str]:
+    """Readable lines of an HTML document, for diffs people read."""
+    text = _BLOCK.sub("\n", html)
+    text = htmllib.unescape(_TAG.sub("", text))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _text_diff(before: str, after: str, path: str) -> str | None:
+    lines = list(
+        difflib.unified_diff(
+            html_text(before),
+            html_text(after),
+            fromfile=f"remote/{path}",
+            tofile=f"local/{path}",
+            lineterm="",
+            n=1,
+        )
+    )
+    return "\n".join(lines) + "\n" if lines else None
