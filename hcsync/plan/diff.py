@@ -99,6 +99,8 @@ class _Ctx:
     article_urls: dict[str, str] = field(default_factory=dict)
     image_urls: dict[str, str] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
+    created: set[str] = field(default_factory=set)
+    """Files created earlier in this plan: their URL is known by the time later writes run."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
     noops: int = 0
     # buckets, concatenated in order at the end
@@ -328,7 +330,11 @@ def _creation_order(docs: tuple[DesiredDoc, ...], ctx: _Ctx) -> list[DesiredDoc]
 def _resolved(ctx: _Ctx, doc: DesiredDoc) -> tuple[str, bool]:
     """The HTML to send, and whether some link target has no URL yet (needs a second pass)."""
     html = ctx.resolve(doc.html, ctx.article_urls, ctx.image_urls)
-    missing = any(ref not in ctx.article_urls for ref in doc.article_refs if ref != doc.path)
+    missing = any(
+        ref not in ctx.article_urls and ref not in ctx.created
+        for ref in doc.article_refs
+        if ref != doc.path
+    )
     return html, missing
 
 
@@ -341,6 +347,7 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
     base = {"language": doc.language, "renderer": ctx.desired.renderer}
 
     if remote is None:
+        ctx.created.add(doc.path)
         note = "missing on the help center: it will be created again" if how == "gone" else None
         ctx.creates.append(
             Action(
