@@ -45,6 +45,9 @@ class DesiredDoc:
     status: str
     """published | draft | unpublished."""
     category: str | None = None
+    """Category path (a key of :attr:`Desired.categories`)."""
+    category_id: str | None = None
+    """A remote category id given verbatim in front-matter, when no local category matched."""
     seo_title: str | None = None
     seo_description: str | None = None
     source: str | None = None

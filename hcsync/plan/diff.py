@@ -343,7 +343,7 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
     entry, remote, how = _remote_for(ctx, doc)
     html, needs_pass = _resolved(ctx, doc)
     sent = digest(ctx.desired.renderer, doc.title, html)
-    category_id = ctx.category_ids.get(doc.category) if doc.category else None
+    category_id = ctx.category_ids.get(doc.category) if doc.category else doc.category_id
     base = {"language": doc.language, "renderer": ctx.desired.renderer}
 
     if remote is None:
@@ -515,7 +515,7 @@ def _meta_changes(
     have_slug = remote.slug or (entry.slug if entry else None)
     if have_slug != doc.slug:
         out.append(FieldChange(name="slug", before=have_slug, after=doc.slug))
-    if doc.source is None and doc.category and category_id != remote.category_id:
+    if doc.source is None and category_id and category_id != remote.category_id:
         out.append(
             FieldChange(
                 name="category",
