@@ -15,7 +15,36 @@ class _State:
     debug = False
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+DETAILED_USAGE_EXIT = 64
+"""Exit code of a usage error under ``--detailed-exitcode``, where 2 means "changes"."""
+
+
+class _DetailedUsageError(click.UsageError):
+    exit_code = DETAILED_USAGE_EXIT
+
+
+class _Group(click.Group):
+    """Prints hcsync's own errors as lines (no traceback) with their exit codes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["hcsync.argv"] = list(args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            if "--detailed-exitcode" in ctx.meta.get("hcsync.argv", ()):
+                raise _DetailedUsageError(exc.message, exc.ctx) from None
+            raise
+        except HcsyncError as exc:
+            if _State.debug:
+                raise
+            click.echo(exc.format(), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hcsync")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 def cli(debug: bool) -> None:
@@ -42,6 +71,256 @@ def emulate_helpcenter(host: str, port: int, data: str | None) -> None:
     from hcsync.emulators.helpcenter.serve import serve
 
     serve(host=host, port=port, data=data, echo=click.echo)
+
+
+# ---- plan / apply / status ------------------------------------------------------------------
+
+
+def _services(ctx: click.Context) -> dict[str, Any]:
+    """Test seams: an ``httpx.Client``, an environment, a clock (set through ``obj``)."""
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, dict) else {}
+
+
+def _prepare(ctx: click.Context, directory: str, strict: bool) -> tuple[Any, Any, Any]:
+    from pathlib import Path
+
+    from hcsync.config import load_config
+    from hcsync.content import load_site
+    from hcsync.workflow import load_lock
+
+    config = load_config(Path(directory))
+    site = load_site(config, strict=strict)
+    for diag in site.diagnostics:
+        click.echo(diag.format(), err=True)
+    lock = load_lock(config)
+    return config, site, lock
+
+
+def _backend(ctx: click.Context, config: Any, stack: Any) -> Any:
+    import os
+
+    from hcsync.workflow import make_backend, open_client
+
+    services = _services(ctx)
+    client = services.get("client") or stack.enter_context(open_client(config))
+    env = services.get("env", os.environ)
+    return make_backend(
+        config, client, env, clock=services.get("clock"), sleep=services.get("sleep")
+    )
+
+
+def _options(config: Any, prune: str | None, overwrite: bool, force: bool = False) -> Any:
+    from hcsync.plan.diff import DiffOptions
+
+    return DiffOptions(overwrite=overwrite, prune=prune or config.prune.value, force=force)
+
+
+_directory = click.option(
+    "-C",
+    "--directory",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Directory holding hcsync.yml.",
+)
+_prune = click.option(
+    "--prune",
+    type=click.Choice(["report", "unpublish", "delete"]),
+    default=None,
+    help="What to do with articles whose file is gone (default: hcsync.yml's prune).",
+)
+_strict = click.option("--strict", is_flag=True, help="Treat content warnings as errors.")
+
+
+@cli.command()
+@_directory
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "-o", "--out", type=click.Path(dir_okay=False), help="Save the plan, to apply it later."
+)
+@click.option("--diff", "show_diff", is_flag=True, help="Show a text diff of changed articles.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when nothing changes, 2 when something does, 1 on error.",
+)
+@_prune
+@click.option("--overwrite", is_flag=True, help="Plan to replace edits made on the help center.")
+@click.option("--force", is_flag=True, help="Plan to send every article again.")
+@_strict
+@click.pass_context
+def plan(
+    ctx: click.Context,
+    directory: str,
+    as_json: bool,
+    out: str | None,
+    show_diff: bool,
+    detailed_exitcode: bool,
+    prune: str | None,
+    overwrite: bool,
+    force: bool,
+    strict: bool,
+) -> None:
+    """Show what apply would change on the help center. Writes nothing remote."""
+    from contextlib import ExitStack
+
+    from hcsync.views import json as json_view
+    from hcsync.views import text as text_view
+    from hcsync.workflow import make_plan
+
+    config, site, lock = _prepare(ctx, directory, strict)
+    with ExitStack() as stack:
+        backend = _backend(ctx, config, stack)
+        the_plan = make_plan(site, lock, backend, options=_options(config, prune, overwrite, force))
+    if out:
+        from pathlib import Path
+
+        Path(out).write_text(json_view.render_plan(the_plan), encoding="utf-8")
+    if as_json:
+        click.echo(json_view.render_plan(the_plan), nl=False)
+    else:
+        color = _color()
+        click.echo(text_view.render_plan(the_plan, show_diff=show_diff, color=color), nl=False)
+        if out:
+            click.echo(f"Saved the plan to {out}. Apply it with: hcsync apply {out}")
+    if detailed_exitcode and the_plan.has_changes:
+        ctx.exit(2)
+
+
+@cli.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, exists=True))
+@_directory
+@click.option("-y", "--yes", is_flag=True, help="Apply without asking.")
+@_prune
+@click.option("--overwrite", is_flag=True, help="Replace edits made on the help center.")
+@click.option("--force", is_flag=True, help="Send every article again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@_strict
+@click.pass_context
+def apply(
+    ctx: click.Context,
+    plan_file: str | None,
+    directory: str,
+    yes: bool,
+    prune: str | None,
+    overwrite: bool,
+    force: bool,
+    as_json: bool,
+    strict: bool,
+) -> None:
+    """Make the help center match the files (or apply a plan saved with `plan -o`)."""
+    import json as jsonlib
+    import sys as _sys
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from hcsync.plan.model import Plan
+    from hcsync.views import json as json_view
+    from hcsync.views import text as text_view
+    from hcsync.workflow import check_not_stale, make_plan
+
+    config, site, lock = _prepare(ctx, directory, strict)
+    color = _color()
+    with ExitStack() as stack:
+        backend = _backend(ctx, config, stack)
+        if plan_file:
+            try:
+                saved = Plan.from_json(jsonlib.loads(Path(plan_file).read_text(encoding="utf-8")))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
+            check_not_stale(saved, make_plan(site, lock, backend))
+            the_plan = saved
+        else:
+            the_plan = make_plan(
+                site, lock, backend, options=_options(config, prune, overwrite, force)
+            )
+            if not as_json:
+                click.echo(text_view.render_plan(the_plan, color=color), nl=False)
+            if not the_plan.has_changes:
+                if as_json:
+                    click.echo(json_view.render_report(_empty_report()), nl=False)
+                return
+            if not yes:
+                if not _sys.stdin.isatty():
+                    raise click.UsageError(
+                        "refusing to apply without confirmation: pass --yes, or apply a "
+                        "saved plan (hcsync plan -o plan.json; hcsync apply plan.json)"
+                    )
+                if not click.confirm("Apply these changes?", default=False):
+                    click.echo("Nothing applied.")
+                    return
+        report = _run_with_progress(the_plan, config, lock, backend)
+    if as_json:
+        click.echo(json_view.render_report(report), nl=False)
+    else:
+        click.echo(text_view.render_report(report, color=color), nl=False)
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _empty_report() -> Any:
+    from hcsync.apply.report import Report
+
+    return Report()
+
+
+def _run_with_progress(the_plan: Any, config: Any, lock: Any, backend: Any) -> Any:
+    import sys as _sys
+
+    from hcsync.views.text import outcome_line
+    from hcsync.workflow import apply_plan
+
+    total = len(the_plan.actions)
+    if _sys.stderr.isatty() and not _no_color_env():
+        from rich.console import Console
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("Applying", total=total)
+            return apply_plan(the_plan, config, lock, backend, progress=lambda o: bar.advance(task))
+
+    def line(outcome: Any) -> None:
+        click.echo(outcome_line(outcome.action.kind, outcome.action.path, outcome.status), err=True)
+
+    return apply_plan(the_plan, config, lock, backend, progress=line)
+
+
+@cli.command()
+@_directory
+@click.option("--json", "as_json", is_flag=True, help="Print the statuses as JSON.")
+@click.pass_context
+def status(ctx: click.Context, directory: str, as_json: bool) -> None:
+    """List each file as in sync, changed locally, drifted remotely, new or orphaned."""
+    import json as jsonlib
+    from contextlib import ExitStack
+
+    from hcsync.plan.status import file_statuses
+    from hcsync.workflow import make_plan
+
+    config, site, lock = _prepare(ctx, directory, False)
+    with ExitStack() as stack:
+        backend = _backend(ctx, config, stack)
+        the_plan = make_plan(site, lock, backend, options=_options(config, "report", False))
+    rows = file_statuses(site_paths=[*site.articles, *site.translations], plan=the_plan)
+    if as_json:
+        click.echo(jsonlib.dumps(rows, indent=2, sort_keys=True))
+        return
+    width = max((len(p) for p in rows), default=0)
+    for path, state in rows.items():
+        click.echo(f"{path:<{width}}  {state}")
+
+
+def _no_color_env() -> bool:
+    import os
+
+    return bool(os.environ.get("NO_COLOR"))
+
+
+def _color() -> bool:
+    import sys as _sys
+
+    return _sys.stdout.isatty() and not _no_color_env()
 
 
 def main(argv: list[str] | None = None) -> Any:
