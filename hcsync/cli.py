@@ -323,6 +323,26 @@ def _color() -> bool:
     return _sys.stdout.isatty() and not _no_color_env()
 
 
+@cli.command()
+@click.argument("path", required=False, default=".", type=click.Path(exists=True))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def validate(path: str, strict: bool) -> None:
+    """Check hcsync.yml and the whole content tree in PATH (default: here), offline.
+
+    Prints a one-line summary, or every problem as path:line: message (exit 1).
+    """
+    from pathlib import Path
+
+    from hcsync.content import load_site
+
+    site = load_site(Path(path), strict=strict, display_base=Path.cwd())
+    for diag in site.diagnostics:
+        click.echo(diag.format(), err=True)
+    warnings = len(site.diagnostics)
+    tail = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+    click.echo(f"OK: {site.summary()}{tail}")
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the CLI; print hcsync errors as lines, with no traceback."""
     try:

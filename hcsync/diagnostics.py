@@ -114,3 +114,12 @@ class BackendError(HcsyncError):
         if self.code:
             tail.append(self.code)
         return f"{self.message} ({' '.join(tail)})" if tail else self.message
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, cutoff: float = 0.75) -> str | None:
+    """The candidate closest to ``word`` (difflib), if any is close enough; for hints."""
+    import difflib
+
+    lowered = {c.lower(): c for c in candidates}
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
