@@ -311,6 +311,26 @@ def status(ctx: click.Context, directory: str, as_json: bool) -> None:
         click.echo(f"{path:<{width}}  {state}")
 
 
+@cli.command()
+@click.option("--serve", is_flag=True, help="Keep the emulated help center running to browse it.")
+@click.option(
+    "--state",
+    default=".hcsync",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the demo keeps its emulator state and lockfile.",
+)
+@click.pass_context
+def demo(ctx: click.Context, serve: bool, state: str) -> None:
+    """Apply example-content/ to a local emulated Help.Center and show the result."""
+    from pathlib import Path
+
+    from hcsync.demo import run_demo
+
+    code = run_demo(state_dir=Path(state), echo=click.echo, serve=serve, color=_color())
+    ctx.exit(code)
+
+
 def _no_color_env() -> bool:
     import os
 

@@ -1,0 +1,132 @@
+"""``hcsync demo``: the example content applied to a local emulated Help.Center.
+
+Starts the emulator in-process on a loopback port (the same port again on later runs, since
+the emulated help center's URLs include it), keeps its state in ``.hcsync/``, applies
+``example-content/`` and shows the plan, the result, a second plan with no changes, and the URL
+of the emulated public help center.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import yaml
+
+from hcsync import lockfile as lockmod
+from hcsync.config import load_config
+from hcsync.content import load_site
+from hcsync.diagnostics import UsageError
+from hcsync.emulators.server import free_port, serve_in_thread
+from hcsync.plan.diff import DiffOptions
+from hcsync.views import text as text_view
+from hcsync.workflow import API_KEY_ENV, apply_plan, make_backend, make_plan
+
+STATE_DIR = ".hcsync"
+
+
+def example_content_dir() -> Path:
+    """``example-content/`` of the checkout hcsync runs from."""
+    here = Path(__file__).resolve().parent.parent / "example-content"
+    if (here / "hcsync.yml").is_file():
+        return here
+    cwd = Path.cwd() / "example-content"
+    if (cwd / "hcsync.yml").is_file():
+        return cwd
+    raise UsageError(
+        "example-content/ not found: run `hcsync demo` from a clone of the hcsync repository"
+    )
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def run_demo(
+    *,
+    state_dir: Path,
+    echo: Callable[[str], None],
+    serve: bool = False,
+    color: bool = False,
+) -> int:
+    """Run the demo; return the exit code (0 when the second plan shows no changes)."""
+    from hcsync.emulators.helpcenter.app import create_app
+    from hcsync.emulators.helpcenter.store import Store
+
+    content = example_content_dir()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    state_file = state_dir / "demo.json"
+    state = json.loads(state_file.read_text()) if state_file.is_file() else {}
+    example = yaml.safe_load((content / "hcsync.yml").read_text(encoding="utf-8"))
+
+    store = Store(str(state_dir / "helpcenter.sqlite3"))
+    try:
+        center_id = state.get("center_id")
+        known = {c.id for c in store.centers()}
+        if center_id not in known or not state.get("key"):
+            center = store.create_center(
+                "Parcelly Help",
+                default_language=example.get("default_language", "en"),
+                additional_languages=example.get("languages", []),
+            )
+            center_id = center.id
+            state = {"center_id": center_id, "key": store.create_key(center_id).key}
+        port = int(state.get("port") or 0)
+        if not port or not _port_free(port):
+            port = free_port()
+        state["port"] = port
+        state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+        os.chmod(state_file, 0o600)
+
+        with serve_in_thread(create_app(store), port=port) as base_url:
+            config_file = state_dir / "hcsync.yml"
+            settings = {
+                **example,
+                "center_id": center_id,
+                "base_url": base_url,
+                "content": os.path.relpath(content, state_dir),
+            }
+            config_file.write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
+            config = load_config(config_file)
+            site = load_site(config)
+            env = {API_KEY_ENV: state["key"]}
+            with httpx.Client(base_url=base_url, timeout=30.0) as client:
+                backend = make_backend(config, client, env)
+                lock = lockmod.load(config.lockfile)
+                echo(f"Emulated Help.Center on {base_url} (state in {state_dir}/)")
+                echo(f"Content: {content} ({site.summary()})\n")
+                plan = make_plan(site, lock, backend, options=DiffOptions())
+                echo(text_view.render_plan(plan, color=color))
+                if plan.has_changes:
+                    report = apply_plan(plan, config, lock, backend)
+                    echo(text_view.render_report(report, color=color))
+                    if not report.ok:
+                        return 1
+                    lock = lockmod.load(config.lockfile)
+                    again = make_plan(site, lock, backend, options=DiffOptions())
+                    echo("A second plan, right after the apply:")
+                    echo(text_view.render_plan(again, color=color))
+                    if again.has_changes:
+                        return 1
+            echo(f"Browse the emulated help center: {base_url}/")
+            if serve:
+                echo("Serving until Ctrl-C.")
+                try:
+                    while True:
+                        time.sleep(3600)
+                except KeyboardInterrupt:
+                    echo("Stopped.")
+        return 0
+    finally:
+        store.close()
