@@ -161,6 +161,8 @@ class _Doc:
     body_line: int = 1
     ok: bool = True
     """False once the file has an error: it is then left out of the Site."""
+    yaml_failed: bool = False
+    """The front-matter could not be read, so a missing title is not worth reporting."""
     readable: bool = True
     """False when the body could not be read at all (encoding, unclosed front-matter)."""
     # settled in pass 2
@@ -341,6 +343,7 @@ class _Loader:
             self.report(doc.rel, p.line, p.message, p.hint)
         if problems:
             doc.ok = False
+            doc.yaml_failed = True
         if root is None:
             return
         if not isinstance(root.value, dict):
@@ -350,6 +353,7 @@ class _Loader:
                 f"front-matter must be a mapping of keys, not {yamlnodes.describe(root.value)}",
             )
             doc.ok = False
+            doc.yaml_failed = True
             return
         self._article_keys(doc, root.value)
 
@@ -915,6 +919,8 @@ class _Loader:
             policy=self.policy,
         )
         title = doc.title if doc.title is not None else rendered.title
+        if not title and doc.yaml_failed:
+            return None
         if not title:
             if rendered.title is not None:
                 self.report(rel, rendered.title_line, "the '# heading' used as the title is empty")
