@@ -66,11 +66,24 @@ def emulate() -> None:
     default=None,
     help="SQLite file that keeps the state between runs (default: in memory).",
 )
-def emulate_helpcenter(host: str, port: int, data: str | None) -> None:
+@click.option(
+    "--faults",
+    default=None,
+    metavar="SPEC",
+    help="Inject failures, e.g. 500:0.05,429:0.05,reset:0.01,timeout:0.01 (kind:rate).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for --faults.")
+def emulate_helpcenter(
+    host: str, port: int, data: str | None, faults: str | None, seed: int
+) -> None:
     """Serve the Help.Center API v0 emulator and its public help center."""
+    from hcsync.emulators.helpcenter.errors import ApiError
     from hcsync.emulators.helpcenter.serve import serve
 
-    serve(host=host, port=port, data=data, echo=click.echo)
+    try:
+        serve(host=host, port=port, data=data, echo=click.echo, faults=faults, seed=seed)
+    except ApiError as exc:
+        raise click.BadParameter(exc.message, param_hint="--faults") from None
 
 
 # ---- plan / apply / status ------------------------------------------------------------------
