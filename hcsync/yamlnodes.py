@@ -55,6 +55,10 @@ class _Budget(Exception):
     pass
 
 
+_INVALID = object()
+"""A value that could not be converted (already reported); left out of its container."""
+
+
 class _Converter:
     def __init__(self, first_line: int) -> None:
         self.offset = first_line - 1
@@ -72,7 +76,7 @@ class _Converter:
         at = self.line(node) if line is None else line
         if isinstance(node, yaml.MappingNode):
             if node.tag != _MAP_TAG:
-                self.problems.append(Problem(at, f"unsupported YAML tag {node.tag!r}"))
+                self.problems.append(Problem(at, f"unsupported YAML tag {_short(node.tag)!r}"))
                 return Node(None, at)
             out: dict[str, Node] = {}
             for key_node, value_node in node.value:
@@ -91,21 +95,24 @@ class _Converter:
                         Problem(key_line, f"duplicate key {key!r} (first on line {out[key].line})")
                     )
                     continue
-                out[key] = self.convert(value_node, depth + 1, key_line)
+                value = self.convert(value_node, depth + 1, key_line)
+                if value.value is not _INVALID:
+                    out[key] = value
             return Node(out, at)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ_TAG:
-                self.problems.append(Problem(at, f"unsupported YAML tag {node.tag!r}"))
+                self.problems.append(Problem(at, f"unsupported YAML tag {_short(node.tag)!r}"))
                 return Node(None, at)
-            return Node([self.convert(item, depth + 1) for item in node.value], at)
+            items = [self.convert(item, depth + 1) for item in node.value]
+            return Node([i for i in items if i.value is not _INVALID], at)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
             if "could not determine a constructor" in problem:
-                problem = f"unsupported YAML tag {node.tag!r}"
+                problem = f"unsupported YAML tag {_short(node.tag)!r}"
             self.problems.append(Problem(at, f"invalid YAML value: {problem}"))
-            return Node(None, at)
+            return Node(_INVALID, at)
         return Node(value, at)
 
 
@@ -138,6 +145,10 @@ def parse(text: str, first_line: int = 1) -> tuple[Node | None, list[Problem]]:
             )
         ]
     return node, conv.problems
+
+
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "!!")
 
 
 def describe(value: Any) -> str:

@@ -756,6 +756,7 @@ class _Loader:
                 hint = "it is excluded by .hcsyncignore" if doc.source in self.ignored else None
                 self.report(rel, of_line, f"source article {doc.source!r} does not exist", hint)
                 doc.ok = False
+                doc.lang = ""
             elif src.source is not None:
                 self.report(
                     rel,
@@ -765,14 +766,17 @@ class _Loader:
                     + posixpath.relpath(src.source, posixpath.dirname(rel) or "."),
                 )
                 doc.ok = False
+                doc.lang = ""
             elif not src.sync:
                 self.report(rel, of_line, f"source article {doc.source!r} has 'sync: false'")
                 doc.ok = False
+                doc.lang = ""
             elif src.lang and src.lang != self.config.default_language:
                 self.report(
                     rel, of_line, f"source article {doc.source!r} is not in the default language"
                 )
                 doc.ok = False
+                doc.lang = ""
             else:
                 seen[(doc.source, doc.lang)].append(rel)
         for (source, lang), rels in seen.items():
@@ -785,6 +789,7 @@ class _Loader:
                         f"two files translate {source!r} into {lang!r}: also {others}",
                     )
                     self.docs[rel].ok = False
+                    self.docs[rel].lang = ""
 
     def _slugs(self) -> None:
         by_lang: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -915,11 +920,11 @@ class _Loader:
             doc.body,
             first_line=doc.body_line,
             resolver=resolver,
-            take_title=doc.title is None,
+            take_title=doc.title is None and "title" not in doc.keys,
             policy=self.policy,
         )
         title = doc.title if doc.title is not None else rendered.title
-        if not title and doc.yaml_failed:
+        if not title and (doc.yaml_failed or "title" in doc.keys):
             return None
         if not title:
             if rendered.title is not None:
