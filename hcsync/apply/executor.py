@@ -217,24 +217,36 @@ class Executor:
                 self._save(self.lock)
                 raise
             doc = found
-        self._record(
-            action, doc, title=title, html=html, status="draft", category=d.get("category")
-        )
         slug = d.get("slug")
-        if slug and slug != (doc.slug or self.backend.derived_slug(title)):
+        derived = doc.slug or self.backend.derived_slug(title)
+        self._record(
+            action,
+            doc,
+            title=title,
+            html=html,
+            status="draft",
+            category=d.get("category"),
+            slug=slug if slug == derived else None,
+        )
+        if slug and slug != derived:
             doc = self.backend.update_metadata(doc.id, Metadata(slug=slug))
             self._record(action, doc, slug=slug)
 
     def _do_update_draft(self, action: Action) -> None:
         d = action.data
-        assert action.remote_id
         title, html = d["title"], self._html(d)
-        doc = self.backend.update_draft(action.remote_id, title=title, html=html)
+        if d.get("second_pass") and self._already_sent(action.path, d, title, html):
+            return
+        doc = self.backend.update_draft(self._article_id(action), title=title, html=html)
         self._record(action, doc, title=title, html=html)
+
+    def _already_sent(self, path: str, data: Mapping[str, Any], title: str, html: str) -> bool:
+        entry = self.lock.entries.get(path)
+        salt = str(data.get("renderer", ""))
+        return entry is not None and entry.local_hash == lockmod.digest(salt, title, html)
 
     def _do_update_metadata(self, action: Action) -> None:
         d = action.data
-        assert action.remote_id
         category = d.get("category")
         meta = Metadata(
             category_id=self._category_id(category) if category else None,
@@ -242,7 +254,7 @@ class Executor:
             seo_title=d.get("seo_title"),
             seo_description=d.get("seo_description"),
         )
-        doc = self.backend.update_metadata(action.remote_id, meta)
+        doc = self.backend.update_metadata(self._article_id(action), meta)
         extra: dict[str, Any] = {}
         if category:
             extra["category"] = category
@@ -270,6 +282,8 @@ class Executor:
         d = action.data
         article_id, lang = self._article_id(action), d["language"]
         title, html = d["title"], self._html(d)
+        if d.get("second_pass") and self._already_sent(action.path, d, title, html):
+            return
         doc = self.backend.put_translation(article_id, lang, title=title, html=html)
         status = (
             self.lock.entries[action.path].status if action.path in self.lock.entries else "draft"

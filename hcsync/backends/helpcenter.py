@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -67,6 +67,8 @@ class HelpCenterBackend:
         self._base = f"/v0/centers/{quote(center_id, safe='')}"
         self._slug_ids: dict[str, int] = {}
         self._url_prefix: str | None = None
+        self._prefix_source = ""
+        """Where the site prefix was learnt: "" (the center's domain), "preview" or "url"."""
         self._default_language = "en"
         self._known_category_ids: set[str] = set()
 
@@ -83,7 +85,7 @@ class HelpCenterBackend:
         if domain and self._url_prefix is None:
             self._url_prefix = f"https://{domain}"
         categories = self._categories()
-        articles: dict[str, RemoteDoc] = {}
+        items: list[Mapping[str, Any]] = []
         cursor: str | None = None
         while True:
             params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), _EXPAND]
@@ -91,12 +93,13 @@ class HelpCenterBackend:
                 params.append(("starting_after", cursor))
             page = self._get("/articles/drafts", params=params)
             data = page.get("data") or []
-            for item in data:
-                doc = self._draft(item)
-                articles[doc.id] = doc
+            items.extend(data)
             if not page.get("has_more") or not data:
                 break
             cursor = str(data[-1]["id"])
+        for item in items:  # learn every slug id and the site's URL prefix first
+            self._learn(item)
+        articles = {doc.id: doc for doc in map(self._draft, items)}
         return Snapshot(
             target=self.center_id,
             default_language=self._default_language,
@@ -360,10 +363,17 @@ class HelpCenterBackend:
             except (TypeError, ValueError):
                 pass
         url = item.get("url")
-        if isinstance(url, str):
-            match = _URL_RE.match(url)
-            if match:
-                self._url_prefix = match.group("prefix")
+        match = _URL_RE.match(url) if isinstance(url, str) else None
+        if match:
+            self._url_prefix = match.group("prefix")
+            self._prefix_source = "url"
+        elif self._prefix_source != "url":
+            # Every draft has a preview URL on the public site (seed), even before its first
+            # publish: its scheme and host are the site's.
+            preview = urlsplit(str(item.get("preview_url") or ""))
+            if preview.scheme and preview.netloc:
+                self._url_prefix = f"{preview.scheme}://{preview.netloc}"
+                self._prefix_source = "preview"
 
     def _draft(self, item: Mapping[str, Any]) -> RemoteDoc:
         self._learn(item)

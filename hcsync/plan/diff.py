@@ -111,6 +111,8 @@ class _Ctx:
     publishes: list[Action] = field(default_factory=list)
     unpublishes: list[Action] = field(default_factory=list)
     translations: list[Action] = field(default_factory=list)
+    translation_passes: list[Action] = field(default_factory=list)
+    translation_states: list[Action] = field(default_factory=list)
     drifts: list[Action] = field(default_factory=list)
     orphans: list[Action] = field(default_factory=list)
     deletions: list[Action] = field(default_factory=list)
@@ -131,7 +133,7 @@ def diff(
     live_after: dict[str, bool] = {}
     for doc in _creation_order(desired.articles, ctx):
         live_after[doc.path] = _plan_article(ctx, doc)
-    for doc in desired.translations:
+    for doc in _creation_order(desired.translations, ctx):
         _plan_translation(ctx, doc, live_after)
     _plan_orphans(ctx)
     actions = (
@@ -142,6 +144,8 @@ def diff(
         + ctx.publishes
         + ctx.unpublishes
         + ctx.translations
+        + ctx.translation_passes
+        + ctx.translation_states
         + ctx.drifts
         + ctx.orphans
         + ctx.deletions
@@ -587,6 +591,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         entry = None  # the source was re-created: its old translation went with it
 
     if entry is None and remote is None:
+        ctx.created.add(doc.path)
         ctx.translations.append(
             Action(
                 kind=ActionKind.CREATE_TRANSLATION,
@@ -599,7 +604,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
             )
         )
         if needs_pass:
-            ctx.translations.append(_second_pass(ctx, doc, article_id))
+            ctx.translation_passes.append(_second_pass(ctx, doc, article_id))
         _translation_state(ctx, doc, article_id, LiveState.UNPUBLISHED, True, source_live)
         return
 
@@ -618,6 +623,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
             return
 
     if remote is None:
+        ctx.created.add(doc.path)
         ctx.translations.append(
             Action(
                 kind=ActionKind.CREATE_TRANSLATION,
@@ -673,7 +679,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
             )
         )
     if needs_pass:
-        ctx.translations.append(_second_pass(ctx, doc, article_id))
+        ctx.translation_passes.append(_second_pass(ctx, doc, article_id))
     acted = _translation_state(ctx, doc, article_id, remote.state, changed, source_live)
     if not changed and not acted:
         ctx.noops += 1
@@ -700,7 +706,7 @@ def _translation_state(
                 )
             )
             return False
-        ctx.translations.append(
+        ctx.translation_states.append(
             Action(
                 kind=ActionKind.PUBLISH_TRANSLATION,
                 path=doc.path,
@@ -713,7 +719,7 @@ def _translation_state(
         )
         return True
     if doc.status == "unpublished" and state.live:
-        ctx.translations.append(
+        ctx.translation_states.append(
             Action(
                 kind=ActionKind.UNPUBLISH_TRANSLATION,
                 path=doc.path,
