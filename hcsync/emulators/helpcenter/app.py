@@ -27,6 +27,8 @@ Decisions where helpcenter.md is silent (with the store's, listed in the closing
 - the ``url`` in list and count bodies is always ``/api/v0/...`` whichever prefix was called;
 - faults fire after authentication and rate limiting (so they cost a token and carry the
   ``X-RateLimit-*`` headers); ``after_write`` faults fire only after a 2xx;
+- paths under ``/api/`` or ``/v<digits>/`` are API paths (JSON 404 ``endpoint_not_found`` when
+  unknown); other non-GET requests are ``endpoint_not_found`` too; other GETs are the public site;
 - the request log records API requests only (not ``/_emulator/``, ``/cdn/`` or the public site).
 """
 
@@ -62,6 +64,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 _ARTICLE = r"(?P<article>(?!(?:count|drafts|categories|images)(?:/|$))[^/]+)"
 _LANG = r"(?P<lang>[^/]+)"
+_API_PATH = re.compile(r"^/(?:api|v\d+)(?:/|$)")
 _READ, _WRITE, _PUBLISH, _DELETE = (
     "content.read",
     "content.write",
@@ -364,7 +367,7 @@ class HelpCenterEmulator:
         raw, size = await self._read_body(request)
         if path == "/_emulator" or path.startswith("/_emulator/"):
             response = self._control(request, raw)
-        elif path.startswith(("/v0/", "/api/")) or path in ("/v0", "/api"):
+        elif _API_PATH.match(path):
             try:
                 response = await self._api(request, raw, size)
             except _Dropped as dropped:
