@@ -104,8 +104,6 @@ def _prepare(ctx: click.Context, directory: str, strict: bool) -> tuple[Any, Any
 
     config = load_config(Path(directory))
     site = load_site(config, strict=strict)
-    for diag in site.diagnostics:
-        click.echo(diag.format(), err=True)
     lock = load_lock(config)
     return config, site, lock
 
@@ -186,6 +184,7 @@ def plan(
     with ExitStack() as stack:
         backend = _backend(ctx, config, stack)
         the_plan = make_plan(site, lock, backend, options=_options(config, prune, overwrite, force))
+    _warn(the_plan)
     if out:
         from pathlib import Path
 
@@ -248,6 +247,7 @@ def apply(
             the_plan = make_plan(
                 site, lock, backend, options=_options(config, prune, overwrite, force)
             )
+            _warn(the_plan)
             if not as_json:
                 click.echo(text_view.render_plan(the_plan, color=color), nl=False)
             if not the_plan.has_changes:
@@ -270,6 +270,12 @@ def apply(
         click.echo(text_view.render_report(report, color=color), nl=False)
     if not report.ok:
         ctx.exit(1)
+
+
+def _warn(the_plan: Any) -> None:
+    """Warnings go to stderr, one ``path:line: warning: ...`` line each."""
+    for diag in the_plan.diagnostics:
+        click.echo(diag.format(), err=True)
 
 
 def _empty_report() -> Any:

@@ -59,8 +59,6 @@ def render_plan(
     console = _console(color, width)
     if plan.offline:
         console.print(Text("Offline plan: computed from the files and the lockfile only.", "dim"))
-    for diag in plan.diagnostics:
-        console.print(Text(diag.format(), style="yellow"))
     for action in plan.actions:
         for line in action_lines(action, show_diff=show_diff):
             console.print(line)
