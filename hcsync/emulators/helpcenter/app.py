@@ -214,12 +214,15 @@ def _reject_constant(name: str) -> Any:
 
 
 def parse_json_body(raw: bytes, content_type: str) -> dict[str, Any]:
-    """The body as body-parser would give it: ``{}`` when empty or not JSON-typed (§1)."""
+    """The body as body-parser would give it: ``{}`` when empty or not JSON-typed (§1).
+
+    Only a body of zero bytes counts as empty: whitespace alone is not JSON (400).
+    """
     media = content_type.split(";", 1)[0].strip().lower()
     is_json = media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
     )
-    if not raw.strip() or not is_json:
+    if not raw or not is_json:
         return {}
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
