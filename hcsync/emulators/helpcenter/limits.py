@@ -105,12 +105,14 @@ class RateLimiter:
         with self._lock:
             now = self._clock()
             tokens, last = self._buckets.get(key_id, (float(s.burst), now))
-            tokens = min(float(s.burst), tokens + max(0.0, now - last) * s.rate)
+            # Rounded to a thousandth of a token: epoch floats near 1.7e9 carry ~1e-7 s of
+            # noise, which must not turn "exactly one token back" into 0.99998.
+            tokens = round(min(float(s.burst), tokens + max(0.0, now - last) * s.rate), 3)
             allowed = tokens >= 1.0
             if allowed:
                 tokens -= 1.0
             self._buckets[key_id] = (tokens, now)
-        remaining = math.floor(tokens + 1e-9)
+        remaining = math.floor(tokens)
         # Remaining next goes up when the bucket reaches remaining + 1 tokens.
         wait = max(0.0, (remaining + 1 - tokens) / s.rate) if tokens < s.burst else 0.0
         return RateDecision(
