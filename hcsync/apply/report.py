@@ -78,7 +78,7 @@ class Report:
 
     def summary(self) -> str:
         counts = self.counts()
-        text = ", ".join(f"{v} {k}" for k, v in counts.items())
+        text = ", ".join(f"{v} {k}" for k, v in counts.items() if v or k == "failed")
         head = "Apply interrupted" if self.interrupted else "Apply complete"
         if self.failed:
             head = "Apply finished with failures"

@@ -8,6 +8,13 @@ MARKER = "<!-- hcsync-plan -->"
 """Hidden tag that marks hcsync's comment, so later runs update it in place."""
 
 
+def _code(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    text = str(value).replace("\n", " ")
+    return f"`{text[:77] + '...' if len(text) > 80 else text}`"
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -44,7 +51,7 @@ def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
         if action.changes or action.diff or action.note:
             lines.append(f"#### {action.kind.symbol} `{action.path}`")
             for change in action.changes:
-                lines.append(f"- **{change.name}**: `{change.before}` → `{change.after}`")
+                lines.append(f"- **{change.name}**: {_code(change.before)} → {_code(change.after)}")
             if action.note:
                 lines.append(f"- {action.note}")
             if action.diff and action.kind in (
