@@ -241,7 +241,7 @@ class _Loader:
         return True
 
     def _walk(self, spec: pathspec.GitIgnoreSpec | None) -> None:
-        skip = {self.config.path.resolve(), self.config.lockfile.resolve()}
+        skip = {self.config.path.absolute(), self.config.lockfile.absolute()}
         for dirpath, dirnames, filenames in os.walk(self.root):
             here = Path(dirpath)
             rel_dir = here.relative_to(self.root).as_posix()
@@ -267,7 +267,7 @@ class _Loader:
                 if name.startswith("."):
                     continue
                 full = here / name
-                if full.resolve() in skip:
+                if full.absolute() in skip:
                     continue
                 is_doc = name.endswith(".md") or name == CATEGORY_FILE
                 if not is_doc:
