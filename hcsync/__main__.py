@@ -2,4 +2,4 @@
 
 from hcsync.cli import main
 
-main()
+raise SystemExit(main())

@@ -29,3 +29,14 @@ def test_installed_console_script_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Usage: hcsync" in proc.stdout
+
+
+def test_module_run_keeps_the_exit_code(tmp_path: object) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "hcsync", "validate", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert "no hcsync.yml in" in proc.stderr
