@@ -24,6 +24,7 @@ Decisions where helpcenter.md is silent (the module docstring of ``app.py`` list
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -34,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
 
 from hcsync.htmlpolicy import sanitize
 
@@ -334,6 +335,20 @@ def _translation(row: sqlite3.Row) -> Translation:
     )
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _locked(method: _F) -> _F:
+    """Run a whole store operation under the store's lock, so reads and writes stay together."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -407,6 +422,7 @@ class Store:
         row = db.execute(f"SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM {table}").fetchone()
         return int(row["n"])
 
+    @_locked
     def reset(self) -> None:
         """Delete everything: centers, keys, articles, categories, images."""
         with self._tx() as db:
@@ -415,6 +431,7 @@ class Store:
 
     # -- centers and keys -------------------------------------------------------------------
 
+    @_locked
     def create_center(
         self,
         name: str,
@@ -457,12 +474,14 @@ class Store:
         """Every center, in creation order."""
         return [_center(r) for r in self._all("SELECT * FROM centers ORDER BY seq")]
 
+    @_locked
     def block_center(self, center_id: str, blocked: bool = True) -> None:
         """Block (or unblock) a center: its API answers 403 ``center_blocked``."""
         self.center(center_id)
         with self._tx() as db:
             db.execute("UPDATE centers SET blocked = ? WHERE id = ?", (int(blocked), center_id))
 
+    @_locked
     def create_key(self, center_id: str, scopes: Iterable[str] = ALL_SCOPES) -> ApiKey:
         """Mint an API key for the center with these scopes (§1)."""
         scope_list = list(dict.fromkeys(scopes))
@@ -491,6 +510,7 @@ class Store:
         rows = self._all("SELECT * FROM keys WHERE center_id = ? ORDER BY rowid", (center_id,))
         return [_key(r) for r in rows]
 
+    @_locked
     def revoke_key(self, key: str) -> None:
         """Revoke a key: it then gets 401 ``invalid_api_key``. Unknown keys: 404."""
         with self._tx() as db:
@@ -535,6 +555,7 @@ class Store:
             for lang in translations:
                 self.check_language(center_id, lang)
 
+    @_locked
     def create_category(
         self,
         center_id: str,
@@ -599,6 +620,7 @@ class Store:
             )
         return self.category(center_id, category_id)
 
+    @_locked
     def update_category(
         self,
         center_id: str,
@@ -638,6 +660,7 @@ class Store:
             )
         return self.category(center_id, category_id)
 
+    @_locked
     def delete_category(self, center_id: str, category_id: str) -> None:
         """Delete a category and its subcategories, unless articles use any of them (§9)."""
         self.category(center_id, category_id)
@@ -708,6 +731,7 @@ class Store:
     def _bump(self, previous: int) -> int:
         return max(self.now_ms(), previous + 1)
 
+    @_locked
     def create_article(
         self,
         center_id: str,
@@ -760,6 +784,7 @@ class Store:
             )
         return self.article(center_id, article_id)
 
+    @_locked
     def update_metadata(
         self,
         center_id: str,
@@ -797,6 +822,7 @@ class Store:
             )
         return self.article(center_id, article_id)
 
+    @_locked
     def update_draft(
         self,
         center_id: str,
@@ -833,6 +859,7 @@ class Store:
     edit_article = update_draft
     """A web-UI edit of the draft: the same rules as E18."""
 
+    @_locked
     def publish_article(self, center_id: str, article_id: str) -> Article:
         """Copy the draft to the live version (§5 E12); a slug is generated if there is none."""
         current = self.article(center_id, article_id)
@@ -858,6 +885,7 @@ class Store:
             )
         return self.article(center_id, article_id)
 
+    @_locked
     def unpublish_article(self, center_id: str, article_id: str) -> Article:
         """Take the article and all its translations off the site; drafts kept (§5 E13).
 
@@ -884,6 +912,7 @@ class Store:
                 )
         return self.article(center_id, article_id)
 
+    @_locked
     def discard_draft(self, center_id: str, article_id: str) -> Article:
         """Reset the draft to the live version (§5 E19); 404 unless the article is live."""
         current = self.article(center_id, article_id)
@@ -899,6 +928,7 @@ class Store:
             )
         return self.article(center_id, article_id)
 
+    @_locked
     def duplicate_article(self, center_id: str, article_id: str) -> Article:
         """Copy an article as a new unpublished draft titled ``Copy of ...`` (§5 E14).
 
@@ -925,6 +955,7 @@ class Store:
             )
         return self.article(center_id, copy.id)
 
+    @_locked
     def delete_article(self, center_id: str, article_id: str) -> None:
         """Delete the article, its draft and every translation for good (§5 E11)."""
         self.article(center_id, article_id)
@@ -955,6 +986,7 @@ class Store:
             raise not_found("Translation")
         return _translation(row)
 
+    @_locked
     def upsert_translation_draft(
         self,
         center_id: str,
@@ -1014,6 +1046,7 @@ class Store:
                 )
         return self.translation(center_id, article_id, lang)
 
+    @_locked
     def update_translation_metadata(
         self,
         center_id: str,
@@ -1047,6 +1080,7 @@ class Store:
             )
         return self.translation(center_id, article_id, lang)
 
+    @_locked
     def publish_translation(self, center_id: str, article_id: str, lang: str) -> Translation:
         """Make the translation live (§5 E25): the root must be live, and it needs content."""
         self.check_language(center_id, lang)
@@ -1080,6 +1114,7 @@ class Store:
             )
         return self.translation(center_id, article_id, lang)
 
+    @_locked
     def unpublish_translation(self, center_id: str, article_id: str, lang: str) -> Translation:
         """Take one language off the site, keeping its draft (§5 E26); no-op if not live."""
         self.check_language(center_id, lang)
@@ -1094,6 +1129,7 @@ class Store:
                 )
         return self.translation(center_id, article_id, lang)
 
+    @_locked
     def delete_translation(self, center_id: str, article_id: str, lang: str) -> None:
         """Remove a translation's draft and live content (§5 E24)."""
         self.check_language(center_id, lang)
@@ -1106,6 +1142,7 @@ class Store:
 
     # -- images -----------------------------------------------------------------------------
 
+    @_locked
     def put_image(self, data: bytes, filename: str, content_type: str) -> Image:
         """Store image bytes once per sha256; returns the stored record (§10)."""
         digest = hashlib.sha256(data).hexdigest()
