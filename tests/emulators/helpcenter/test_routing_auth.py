@@ -92,6 +92,16 @@ def test_every_endpoint_answers_on_the_api_alias(
         assert (alias.status_code, alias.json()) == (v0.status_code, v0.json()), template
 
 
+def test_writes_work_on_the_api_alias(api: Api) -> None:
+    r = api.client.post(f"/api/v0/centers/{api.center_id}/articles", json={"title": "Alias"})
+    assert r.status_code == 201
+    r = api.client.post(f"/api/v0/centers/{api.center_id}/articles/{r.json()['id']}/publish")
+    assert (r.status_code, r.json()["status"]) == (200, "published")
+    listed = api.get("/articles").json()
+    assert listed["url"] == f"/api/v0/centers/{api.center_id}/articles"
+    assert [a["title"] for a in listed["data"]] == ["Alias"]
+
+
 def test_trailing_slash_is_the_same_route(api: Api) -> None:
     assert api.client.get(api.url("/articles/")).status_code == 200
     assert api.client.get(api.url("/")).json()["object"] == "center"
