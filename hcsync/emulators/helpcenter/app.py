@@ -37,21 +37,36 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
-import httpx
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from hcsync.emulators.common.asgi import (
+    Dropped,
+    RequestLog,
+    drop_connection,
+    fault_name,
+    json_response,
+    read_body,
+    run_lifespan,
+)
+
 from . import api, site, views
 from .errors import ApiError, invalid_parameter, missing_field
 from .images import MAX_IMAGE_BYTES, MultipartError, parse_multipart
-from .limits import FaultInjector, FaultRule, RateDecision, RateLimit, RateLimiter
+from .limits import (
+    FaultInjector,
+    FaultRule,
+    RateDecision,
+    RateLimit,
+    RateLimiter,
+    SettingError,
+    parse_fault_rule,
+)
 from .store import ApiKey, Store, iso
 
 MAX_JSON_BYTES = 1024 * 1024
@@ -59,8 +74,6 @@ MAX_JSON_BYTES = 1024 * 1024
 
 MAX_MULTIPART_BYTES = MAX_IMAGE_BYTES + 1024 * 1024
 """Largest multipart body read; a file that needs more is ``file_too_large`` anyway."""
-
-JSON_TYPE = "application/json; charset=utf-8"
 
 _ARTICLE = r"(?P<article>(?!(?:count|drafts|categories|images)(?:/|$))[^/]+)"
 _LANG = r"(?P<lang>[^/]+)"
@@ -192,14 +205,6 @@ def resolve(method: str, path: str) -> tuple[Endpoint, dict[str, str]] | None:
     return None
 
 
-def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
-    """A JSON response (``application/json; charset=utf-8``), or an empty 204."""
-    if status == 204:
-        return Response(status_code=204, headers=dict(headers or {}))
-    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return Response(content, status_code=status, headers=dict(headers or {}), media_type=JSON_TYPE)
-
-
 def error_response(err: ApiError, headers: Mapping[str, str] | None = None) -> Response:
     """The error envelope of §13."""
     return json_response(err.status, err.body(), headers)
@@ -267,37 +272,6 @@ class LoggedRequest:
         }
 
 
-class _Dropped(Exception):
-    """A fault decided that the connection goes away with no response."""
-
-    def __init__(self, rule: FaultRule) -> None:
-        super().__init__(rule.kind)
-        self.rule = rule
-
-
-async def _drop_connection(send: Send, rule: FaultRule) -> None:
-    """Close the connection abruptly (uvicorn), or raise the error httpx would (in-process).
-
-    Under uvicorn the ASGI ``send`` is a method of the connection's request cycle, which holds
-    the asyncio transport; aborting it resets the TCP connection. Elsewhere (the in-process
-    transport) the app raises ``httpx.RemoteProtocolError`` or ``httpx.ReadTimeout``, which
-    httpx passes to the client like a transport failure.
-    """
-    cycle = getattr(send, "__self__", None)
-    transport = getattr(cycle, "transport", None)
-    if transport is None or not hasattr(transport, "abort"):
-        if rule.kind == "timeout":
-            raise httpx.ReadTimeout("timed out (emulated fault)")
-        raise httpx.RemoteProtocolError(
-            "Server disconnected without sending a response (emulated fault)."
-        )
-    if rule.kind == "timeout":
-        await anyio.sleep(rule.seconds)
-    transport.abort()
-    for _ in range(3):  # let the protocol see connection_lost, so uvicorn stays quiet
-        await anyio.sleep(0)
-
-
 class HelpCenterEmulator:
     """The emulator's ASGI app with its runtime controls.
 
@@ -317,15 +291,13 @@ class HelpCenterEmulator:
         self.faults = faults or FaultInjector()
         self._initial_rate_limit = rate_limit or RateLimit()
         self.rate_limiter = RateLimiter(self._initial_rate_limit, self.clock)
-        self._log: list[LoggedRequest] = []
-        self._log_lock = threading.Lock()
+        self._log: RequestLog[LoggedRequest] = RequestLog()
 
     # -- Python test controls ---------------------------------------------------------------
 
     def set_faults(self, rules: list[FaultRule | Mapping[str, Any]], seed: int = 0) -> None:
         """Replace the fault rules (objects or JSON-style dicts) and reseed."""
-        parsed = [r if isinstance(r, FaultRule) else FaultRule.from_json(r) for r in rules]
-        self.faults.configure(parsed, seed)
+        self.faults.configure([parse_fault_rule(r) for r in rules], seed)
 
     def clear_faults(self) -> None:
         """Remove every fault rule."""
@@ -337,13 +309,11 @@ class HelpCenterEmulator:
 
     def requests(self) -> list[LoggedRequest]:
         """The request log (API requests only), oldest first."""
-        with self._log_lock:
-            return list(self._log)
+        return self._log.entries()
 
     def clear_requests(self) -> None:
         """Empty the request log."""
-        with self._log_lock:
-            self._log.clear()
+        self._log.clear()
 
     def reset(self) -> None:
         """Delete all data, faults and log entries; restore the initial rate limit."""
@@ -356,25 +326,20 @@ class HelpCenterEmulator:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await run_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         request = Request(scope, receive)
         path: str = scope["path"]
-        raw, size = await self._read_body(request)
+        raw, size = await read_body(request, MAX_MULTIPART_BYTES)
         if path == "/_emulator" or path.startswith("/_emulator/"):
             response = self._control(request, raw)
         elif _API_PATH.match(path):
             try:
                 response = await self._api(request, raw, size)
-            except _Dropped as dropped:
-                await _drop_connection(send, dropped.rule)
+            except Dropped as dropped:
+                await drop_connection(send, dropped.rule)
                 return
         elif path.startswith("/cdn/images/"):
             response = self._image(request)
@@ -384,19 +349,6 @@ class HelpCenterEmulator:
             response = error_response(_endpoint_not_found(request.method, path))
         await response(scope, receive, send)
 
-    @staticmethod
-    async def _read_body(request: Request) -> tuple[bytes, int]:
-        """Read the whole body (so the connection stays usable), keeping at most 11 MB."""
-        chunks: list[bytes] = []
-        kept = size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if kept < MAX_MULTIPART_BYTES + 1:
-                piece = chunk[: MAX_MULTIPART_BYTES + 1 - kept]
-                chunks.append(piece)
-                kept += len(piece)
-        return b"".join(chunks), size
-
     def _record(
         self,
         request: Request,
@@ -405,30 +357,24 @@ class HelpCenterEmulator:
         key: ApiKey | None,
         fault: FaultRule | None,
     ) -> None:
-        fault_name = None
-        if fault is not None:
-            fault_name = f"status:{fault.status}" if fault.kind == "status" else fault.kind
-            if fault.after_write:
-                fault_name += "+after_write"
-        with self._log_lock:
-            self._log.append(
-                LoggedRequest(
-                    seq=len(self._log) + 1,
-                    time=iso(int(self.clock() * 1000)),
-                    method=request.method,
-                    path=request.url.path,
-                    query=request.url.query,
-                    status=status,
-                    endpoint=endpoint.name if endpoint else None,
-                    key_id=key.id if key else None,
-                    key_prefix=key.prefix if key else None,
-                    fault=fault_name,
-                )
+        self._log.append(
+            lambda seq: LoggedRequest(
+                seq=seq,
+                time=iso(int(self.clock() * 1000)),
+                method=request.method,
+                path=request.url.path,
+                query=request.url.query,
+                status=status,
+                endpoint=endpoint.name if endpoint else None,
+                key_id=key.id if key else None,
+                key_prefix=key.prefix if key else None,
+                fault=fault_name(fault),
             )
+        )
 
     def _fault_response(self, rule: FaultRule, decision: RateDecision) -> Response:
         if rule.kind != "status":
-            raise _Dropped(rule)
+            raise Dropped(rule)
         status = rule.status or 500
         headers = decision.headers()
         if status == 429:
@@ -570,6 +516,8 @@ class HelpCenterEmulator:
             return self._control_route(request, body)
         except ApiError as err:
             return error_response(err)
+        except SettingError as exc:
+            return error_response(invalid_parameter(str(exc)))
 
     def _control_route(self, request: Request, body: dict[str, Any]) -> Response:
         method = request.method

@@ -29,14 +29,13 @@ import hashlib
 import json
 import secrets
 import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, TypeVar, cast
 
+from hcsync.emulators.common.sqlite import SqliteDb
 from hcsync.htmlpolicy import sanitize
 
 from .errors import ApiError, invalid_language, invalid_parameter, missing_field, not_found
@@ -353,7 +352,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-class Store:
+class Store(SqliteDb):
     """SQLite-backed state of one emulator, safe to share between threads.
 
     ``clock`` returns seconds since the epoch; it stamps ``created_at``/``updated_at`` and mints
@@ -361,47 +360,11 @@ class Store:
     """
 
     def __init__(self, path: str = ":memory:", *, clock: Callable[[], float] = time.time) -> None:
-        self.path = path
+        super().__init__(path, _SCHEMA)
         self.clock = clock
-        self._lock = threading.RLock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.executescript(_SCHEMA)
         self._machine = secrets.token_hex(5)
 
     # -- plumbing ---------------------------------------------------------------------------
-
-    def close(self) -> None:
-        """Close the database connection."""
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            else:
-                self._db.execute("COMMIT")
-
-    def _one(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Row | None:
-        with self._lock:
-            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
-            return row
-
-    def _all(self, sql: str, args: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return list(self._db.execute(sql, args).fetchall())
 
     def now_ms(self) -> int:
         """The clock, in whole milliseconds."""

@@ -1,0 +1,121 @@
+"""ASGI plumbing shared by the emulators: JSON responses, body reading, dropped connections,
+the lifespan handshake and the request log."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Generic, TypeVar
+
+import anyio
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Send
+
+from .faults import FaultRule
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+T = TypeVar("T")
+
+
+def json_response(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Response:
+    """A JSON response (``application/json; charset=utf-8``), or an empty 204."""
+    if status == 204:
+        return Response(status_code=204, headers=dict(headers or {}))
+    content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return Response(content, status_code=status, headers=dict(headers or {}), media_type=JSON_TYPE)
+
+
+async def read_body(request: Request, keep: int) -> tuple[bytes, int]:
+    """Read the whole body (so the connection stays usable), keeping at most ``keep`` + 1 bytes.
+
+    Returns the bytes kept and the full size, so a caller can refuse an oversized body without
+    holding it in memory.
+    """
+    chunks: list[bytes] = []
+    kept = size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if kept < keep + 1:
+            piece = chunk[: keep + 1 - kept]
+            chunks.append(piece)
+            kept += len(piece)
+    return b"".join(chunks), size
+
+
+async def run_lifespan(receive: Receive, send: Send) -> None:
+    """Answer the ASGI lifespan startup and shutdown messages (the emulators need no setup)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class Dropped(Exception):
+    """A fault decided that the connection goes away with no response."""
+
+    def __init__(self, rule: FaultRule) -> None:
+        super().__init__(rule.kind)
+        self.rule = rule
+
+
+async def drop_connection(send: Send, rule: FaultRule) -> None:
+    """Close the connection abruptly (uvicorn), or raise the error httpx would (in-process).
+
+    Under uvicorn the ASGI ``send`` is a method of the connection's request cycle, which holds
+    the asyncio transport; aborting it resets the TCP connection. Elsewhere (the in-process
+    transport) the app raises ``httpx.RemoteProtocolError`` or ``httpx.ReadTimeout``, which
+    httpx passes to the client like a transport failure.
+    """
+    cycle = getattr(send, "__self__", None)
+    transport = getattr(cycle, "transport", None)
+    if transport is None or not hasattr(transport, "abort"):
+        if rule.kind == "timeout":
+            raise httpx.ReadTimeout("timed out (emulated fault)")
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response (emulated fault)."
+        )
+    if rule.kind == "timeout":
+        await anyio.sleep(rule.seconds)
+    transport.abort()
+    for _ in range(3):  # let the protocol see connection_lost, so uvicorn stays quiet
+        await anyio.sleep(0)
+
+
+def fault_name(rule: FaultRule | None) -> str | None:
+    """How the request log names a fault: ``status:500``, ``reset``, ``timeout`` (+after_write)."""
+    if rule is None:
+        return None
+    name = f"status:{rule.status}" if rule.kind == "status" else rule.kind
+    return name + "+after_write" if rule.after_write else name
+
+
+class RequestLog(Generic[T]):
+    """A thread-safe, append-only log of entries numbered from 1 (each emulator its own type)."""
+
+    def __init__(self) -> None:
+        self._entries: list[T] = []
+        self._lock = threading.Lock()
+
+    def append(self, make: Callable[[int], T]) -> T:
+        """Add ``make(seq)``, where ``seq`` is the entry's 1-based number."""
+        with self._lock:
+            entry = make(len(self._entries) + 1)
+            self._entries.append(entry)
+            return entry
+
+    def entries(self) -> list[T]:
+        """Every entry, oldest first."""
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()
