@@ -159,6 +159,12 @@ _strict = click.option("--strict", is_flag=True, help="Treat content warnings as
 @_prune
 @click.option("--overwrite", is_flag=True, help="Plan to replace edits made on the help center.")
 @click.option("--force", is_flag=True, help="Plan to send every article again.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Plan from the files and the lockfile alone, without reading the help center "
+    "(no API key needed; cannot see web edits).",
+)
 @_strict
 @click.pass_context
 def plan(
@@ -172,6 +178,7 @@ def plan(
     overwrite: bool,
     force: bool,
     strict: bool,
+    offline: bool = False,
 ) -> None:
     """Show what apply would change on the help center. Writes nothing remote."""
     from contextlib import ExitStack
@@ -181,9 +188,21 @@ def plan(
     from hcsync.workflow import make_plan
 
     config, site, lock = _prepare(ctx, directory, strict)
-    with ExitStack() as stack:
-        backend = _backend(ctx, config, stack)
-        the_plan = make_plan(site, lock, backend, options=_options(config, prune, overwrite, force))
+    if offline:
+        from hcsync.plan.offline import offline_plan
+
+        the_plan = offline_plan(
+            site,
+            lock,
+            options=_options(config, prune, overwrite, force),
+            target=config.center_id or config.project_id or "",
+        )
+    else:
+        with ExitStack() as stack:
+            backend = _backend(ctx, config, stack)
+            the_plan = make_plan(
+                site, lock, backend, options=_options(config, prune, overwrite, force)
+            )
     _warn(the_plan)
     if out:
         from pathlib import Path
@@ -232,6 +251,7 @@ def apply(
     from hcsync.views import text as text_view
     from hcsync.workflow import check_not_stale, make_plan
 
+    ctx.with_resource(_apply_lock(directory))
     config, site, lock = _prepare(ctx, directory, strict)
     color = _color()
     with ExitStack() as stack:
@@ -268,8 +288,20 @@ def apply(
         click.echo(json_view.render_report(report), nl=False)
     else:
         click.echo(text_view.render_report(report, color=color), nl=False)
+    if report.interrupted:
+        ctx.exit(130)
     if not report.ok:
         ctx.exit(1)
+
+
+def _apply_lock(directory: str) -> Any:
+    """Held for the whole apply: a second apply on the same lockfile fails at once."""
+    from pathlib import Path
+
+    from hcsync.config import load_config
+    from hcsync.github.applylock import apply_lock
+
+    return apply_lock(load_config(Path(directory)).lockfile)
 
 
 def _warn(the_plan: Any) -> None:
@@ -365,21 +397,254 @@ def _color() -> bool:
 @cli.command()
 @click.argument("path", required=False, default=".", type=click.Path(exists=True))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def validate(path: str, strict: bool) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="text: path:line: message lines; github: also ::error annotations (paths from "
+    "GITHUB_WORKSPACE).",
+)
+def validate(path: str, strict: bool, fmt: str = "text") -> None:
     """Check hcsync.yml and the whole content tree in PATH (default: here), offline.
 
     Prints a one-line summary, or every problem as path:line: message (exit 1).
     """
+    import os
     from pathlib import Path
 
     from hcsync.content import load_site
+    from hcsync.diagnostics import ContentError
+    from hcsync.views.annotations import annotation, render_diagnostics
 
-    site = load_site(Path(path), strict=strict, display_base=Path.cwd())
+    github = fmt == "github"
+    base = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()) if github else Path.cwd()
+    try:
+        site = load_site(Path(path), strict=strict, display_base=base)
+    except ContentError as exc:
+        if github:
+            click.echo(render_diagnostics(exc.diagnostics), nl=False)
+        raise
+    except HcsyncError as exc:
+        if github:
+            click.echo(annotation("error", exc.format()))
+        raise
+    if github:
+        click.echo(render_diagnostics(site.diagnostics), nl=False)
     for diag in site.diagnostics:
         click.echo(diag.format(), err=True)
     warnings = len(site.diagnostics)
     tail = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
     click.echo(f"OK: {site.summary()}{tail}")
+
+
+# ---- GitHub: the pull-request comment and the Action's helpers -----------------------------
+
+
+def _env(ctx: click.Context) -> Any:
+    import os
+
+    return _services(ctx).get("env", os.environ)
+
+
+def _gh_warning(env: Any, message: str) -> None:
+    """A warning a workflow log shows as an annotation (plain ``warning:`` elsewhere)."""
+    from hcsync.views.annotations import annotation
+
+    if env.get("GITHUB_ACTIONS") == "true":
+        click.echo(annotation("warning", message))
+    else:
+        click.echo(f"warning: {message}", err=True)
+
+
+@cli.command()
+@click.argument("plan_file", required=False, type=click.Path(dir_okay=False, exists=True))
+@click.option(
+    "--failure",
+    "failure_log",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Post this log as a plan that failed, instead of a plan.",
+)
+@click.option("--repo", "repository", metavar="OWNER/NAME", help="Default: GITHUB_REPOSITORY.")
+@click.option(
+    "--pr", "pull_request", type=int, help="Pull request number. Default: from GITHUB_EVENT_PATH."
+)
+@click.option(
+    "--key",
+    default="",
+    help="Keeps apart the comments of several hcsync projects in one pull request.",
+)
+@click.option(
+    "--max-parts",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="Split a long plan into at most this many comments, then truncate.",
+)
+@click.pass_context
+def comment(
+    ctx: click.Context,
+    plan_file: str | None,
+    failure_log: str | None,
+    repository: str | None,
+    pull_request: int | None,
+    key: str,
+    max_parts: int,
+) -> None:
+    """Post a saved plan (`plan -o FILE`) as a pull-request comment, or update it in place.
+
+    Token from GITHUB_TOKEN, API from GITHUB_API_URL. Problems talking to GitHub are
+    warnings, never failures: the plan itself is in the log and the job summary.
+    """
+    import json as jsonlib
+    import re
+    from pathlib import Path
+
+    import httpx
+
+    from hcsync import __version__
+    from hcsync.github.api import GitHubApi, GitHubError
+    from hcsync.github.comment import failure_markdown, post_plan_comment, redact
+    from hcsync.github.context import context_from_env
+    from hcsync.plan.model import Plan
+    from hcsync.views import markdown as markdown_view
+    from hcsync.workflow import secrets_from_env
+
+    if (plan_file is None) == (failure_log is None):
+        raise click.UsageError("give a plan file or --failure LOG (one of them)")
+    if key and not re.fullmatch(r"[A-Za-z0-9_./-]+", key):
+        raise click.BadParameter("letters, digits and _ . / - only", param_hint="--key")
+    env = _env(ctx)
+    secrets = secrets_from_env(env)
+    if plan_file:
+        try:
+            data = jsonlib.loads(Path(plan_file).read_text(encoding="utf-8"))
+            markdown = markdown_view.render_plan(Plan.from_json(data))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
+    else:
+        log = Path(failure_log or "").read_text(encoding="utf-8", errors="replace")
+        markdown = failure_markdown(log)
+    markdown = redact(markdown, secrets)
+    gh = context_from_env(env, repository=repository, pull_request=pull_request)
+    token = env.get("GITHUB_TOKEN", "").strip()
+    if not token:
+        _gh_warning(env, "GITHUB_TOKEN is not set: the plan was not posted as a comment")
+        return
+    if gh.repository is None or gh.pull_request is None:
+        _gh_warning(env, "no pull request here (pass --repo and --pr): no comment posted")
+        return
+    footer_bits = [f"hcsync {__version__}"]
+    if gh.head_sha:
+        footer_bits.append(f"commit {gh.head_sha[:7]}")
+    if gh.run_url:
+        footer_bits.append(f"[workflow run]({gh.run_url})")
+    footer = "<sub>" + " · ".join(footer_bits) + "</sub>"
+    given = _services(ctx).get("github_client")
+    own = given is None
+    client: httpx.Client = given or httpx.Client(
+        base_url=gh.api_url, timeout=httpx.Timeout(30.0, connect=10.0)
+    )
+    try:
+        api = GitHubApi(client, token=token, repository=gh.repository)
+        result = post_plan_comment(
+            api, gh.pull_request, markdown, key=key, footer=footer, max_parts=max_parts
+        )
+    except GitHubError as exc:
+        _gh_warning(env, redact(f"the plan comment was not posted: {exc.format()}", secrets))
+        return
+    finally:
+        if own:
+            client.close()
+    click.echo(result.summary())
+
+
+@cli.group("github")
+def github_group() -> None:
+    """Steps of the GitHub Action: job summary, annotations, the lockfile commit."""
+
+
+@github_group.command("summary")
+@click.argument("result_file", type=click.Path(dir_okay=False, exists=True))
+@_directory
+@click.pass_context
+def github_summary(ctx: click.Context, result_file: str, directory: str) -> None:
+    """Add a plan file or an `apply --json` report to the job summary and annotate its files.
+
+    Writes to GITHUB_STEP_SUMMARY (stdout when unset), sets the step outputs `changes` and
+    `failed` in GITHUB_OUTPUT, and prints `::error file=…,line=…::` lines for problems.
+    """
+    import os
+    from pathlib import Path
+
+    from hcsync.apply.report import Report
+    from hcsync.config import load_config
+    from hcsync.github.summary import append_step_summary, read_result, summary_markdown
+    from hcsync.views import annotations
+
+    env = _env(ctx)
+    result = read_result(Path(result_file))
+    workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd())
+    config = load_config(Path(directory))
+
+    def rel(path: Path) -> str:
+        return Path(os.path.relpath(path.resolve(), workspace.resolve())).as_posix()
+
+    markdown = summary_markdown(result)
+    if env.get("GITHUB_STEP_SUMMARY"):
+        append_step_summary(Path(env["GITHUB_STEP_SUMMARY"]), markdown)
+    else:
+        click.echo(markdown, nl=False)
+    if isinstance(result, Report):
+        click.echo(annotations.render_report(result, prefix=rel(config.content)), nl=False)
+        changes = result.counts()
+        done = sum(v for k, v in changes.items() if k not in ("skipped", "failed"))
+        outputs = {"changes": str(done), "failed": str(changes["failed"])}
+    else:
+        click.echo(
+            annotations.render_diagnostics(result.diagnostics, prefix=rel(config.root)), nl=False
+        )
+        outputs = {"changes": str(len(result.runnable)), "failed": "0"}
+    if env.get("GITHUB_OUTPUT"):
+        with Path(env["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as fh:
+            for name, value in outputs.items():
+                fh.write(f"{name}={value}\n")
+
+
+@github_group.command("commit-lockfile")
+@_directory
+@click.option(
+    "--branch", default=None, help="Branch to push to. Default: the pushed branch, or HEAD's."
+)
+@click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
+@click.option("--no-push", is_flag=True, help="Commit only.")
+@click.pass_context
+def github_commit_lockfile(
+    ctx: click.Context, directory: str, branch: str | None, remote: str, no_push: bool
+) -> None:
+    """Commit the lockfile an apply changed ("hcsync: update lockfile [skip ci]") and push it.
+
+    If the branch moved meanwhile, rebases once and pushes again.
+    """
+    from pathlib import Path
+
+    from hcsync.config import load_config
+    from hcsync.github.comment import redact
+    from hcsync.github.gitpush import PushError, commit_lockfile
+    from hcsync.workflow import secrets_from_env
+
+    env = _env(ctx)
+    if branch is None and env.get("GITHUB_REF", "").startswith("refs/heads/"):
+        branch = env["GITHUB_REF"].removeprefix("refs/heads/")
+    config = load_config(Path(directory))
+    try:
+        result = commit_lockfile(
+            config.lockfile, branch=branch, remote=remote, env=env, push=not no_push
+        )
+    except PushError as exc:
+        raise PushError(redact(str(exc), secrets_from_env(env))) from None
+    click.echo(result.summary())
 
 
 def main(argv: list[str] | None = None) -> Any:
