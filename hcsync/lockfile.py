@@ -2,8 +2,9 @@
 
 JSON, keys sorted, one entry per file, so git diffs read well and merges rarely conflict.
 Written atomically (temp file, fsync, rename) after every successful action, so a crash loses at
-most the action in flight; a create in flight is recorded first as *pending*, so the next run
-adopts the article it made instead of creating it twice.
+most the action in flight. Every write is recorded first as *pending*: after a crash, the next
+run adopts an article whose create landed instead of creating it twice, and sends again a write
+that may have landed instead of taking its new remote version for a web edit.
 """
 
 from __future__ import annotations
@@ -72,12 +73,14 @@ class LockImage:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class PendingCreate:
-    """A create that was sent but whose result was not recorded yet (crash window)."""
+class PendingWrite:
+    """A write that was sent but whose result was not recorded yet (the crash window)."""
 
     path: str
     title: str
     language: str
+    op: str = "create"
+    """The action kind in flight (``create_article``, ``publish``, ...)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -90,7 +93,7 @@ class Lockfile:
     entries: dict[str, LockEntry] = field(default_factory=dict)
     categories: dict[str, LockCategory] = field(default_factory=dict)
     images: dict[str, LockImage] = field(default_factory=dict)
-    pending: dict[str, PendingCreate] = field(default_factory=dict)
+    pending: dict[str, PendingWrite] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,7 +123,7 @@ class Lockfile:
                 entries={k: LockEntry(**v) for k, v in data.get("entries", {}).items()},
                 categories={k: LockCategory(**v) for k, v in data.get("categories", {}).items()},
                 images={k: LockImage(**v) for k, v in data.get("images", {}).items()},
-                pending={k: PendingCreate(**v) for k, v in data.get("pending", {}).items()},
+                pending={k: PendingWrite(**v) for k, v in data.get("pending", {}).items()},
             )
         except (TypeError, AttributeError) as exc:
             raise LockfileError(f"{source}: malformed entry ({exc})") from None
@@ -129,8 +132,8 @@ class Lockfile:
         return json.dumps(self.to_json(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
     def record(self, entry: LockEntry) -> None:
+        """Record what was applied; the pending mark stays until the whole action is done."""
         self.entries[entry.path] = entry
-        self.pending.pop(entry.path, None)
 
     def forget(self, path: str) -> None:
         self.entries.pop(path, None)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from hcsync import lockfile
-from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockfileError, PendingCreate
+from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockfileError, PendingWrite
 
 
 def sample() -> Lockfile:
@@ -28,7 +28,7 @@ def sample() -> Lockfile:
         )
     )
     lock.categories["b"] = LockCategory(path="b", id="c9", hash="h")
-    lock.pending["a/new.md"] = PendingCreate(path="a/new.md", title="New", language="en")
+    lock.pending["a/new.md"] = PendingWrite(path="a/new.md", title="New", language="en")
     return lock
 
 
@@ -43,11 +43,13 @@ def test_round_trip_and_sorted_keys(tmp_path: Path) -> None:
     assert "source" not in json.loads(text)["entries"]["b/install.md"]  # None fields dropped
 
 
-def test_record_clears_pending() -> None:
+def test_record_keeps_pending_until_forget() -> None:
     lock = sample()
     entry = lock.entries["b/install.md"]
     lock.record(LockEntry(**{**_asdict(entry), "path": "a/new.md"}))
-    assert "a/new.md" not in lock.pending
+    assert "a/new.md" in lock.pending  # the executor clears it when the action is done
+    lock.forget("a/new.md")
+    assert "a/new.md" not in lock.pending and "a/new.md" not in lock.entries
 
 
 def _asdict(entry: LockEntry) -> dict[str, object]:

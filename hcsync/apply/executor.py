@@ -3,8 +3,9 @@
 Invariants:
 1. The lockfile is saved (atomically) after every successful action, so a crash loses at most
    the action in flight.
-2. Before a create is sent, a *pending* record is saved; if the run dies before the result is
-   recorded, the next plan adopts the article it made instead of creating it twice.
+2. Before a write is sent, a *pending* record is saved; if the run dies before the result is
+   recorded, the next plan adopts the article a create made instead of creating it twice, and
+   sends other writes again rather than mistake their effect for a web edit.
 3. A create whose request failed in flight is looked up (``find_article``) before anything else.
 4. A failed action fails its dependants (same file, its translations, articles of a failed
    category); other files go on. Orphans are never removed in a run that had a failure.
@@ -23,12 +24,33 @@ from hcsync import lockfile as lockmod
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
 from hcsync.backends.base import Backend, Metadata
 from hcsync.diagnostics import BackendError
-from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingCreate
+from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
 from hcsync.remote import RemoteDoc, html_hash
 
 Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
 """``resolve(html, article_urls_by_path, image_urls_by_sha256) -> html``."""
+
+_DOC_WRITES = frozenset(
+    {
+        ActionKind.UPDATE_DRAFT,
+        ActionKind.UPDATE_METADATA,
+        ActionKind.PUBLISH,
+        ActionKind.UNPUBLISH,
+        ActionKind.CREATE_TRANSLATION,
+        ActionKind.UPDATE_TRANSLATION,
+        ActionKind.PUBLISH_TRANSLATION,
+        ActionKind.UNPUBLISH_TRANSLATION,
+        ActionKind.ORPHAN,
+    }
+)
+"""Writes to a document the lockfile knows: marked pending while in flight."""
+
+
+def _definitely_refused(exc: BackendError) -> bool:
+    """The request did not change anything (a 4xx other than 429): no crash window."""
+    return exc.status is not None and 400 <= exc.status < 500 and exc.status != 429
+
 
 _VERBS = {
     ActionKind.CREATE_CATEGORY: "create category",
@@ -108,9 +130,12 @@ class Executor:
         if blocker:
             self._failed_paths.add(action.path)
             return Outcome(action=action, status=OutcomeStatus.SKIPPED, message=blocker)
+        marked = self._mark_pending(action)
         try:
             self._dispatch(action)
         except BackendError as exc:
+            if marked and _definitely_refused(exc):
+                self._clear_pending(action.path)
             self._failed_paths.add(action.path)
             verb = _VERBS.get(action.kind, action.kind.value)
             lang = f" ({action.language})" if action.kind.value.endswith("translation") else ""
@@ -119,7 +144,23 @@ class Executor:
                 f"{exc.format()}"
             )
             return Outcome(action=action, status=OutcomeStatus.FAILED, message=message)
+        self._clear_pending(action.path)
         return Outcome(action=action, status=OutcomeStatus.DONE)
+
+    def _mark_pending(self, action: Action) -> bool:
+        """Record a write to an existing document before it is sent (invariant 2)."""
+        if action.kind not in _DOC_WRITES or action.path not in self.lock.entries:
+            return False
+        entry = self.lock.entries[action.path]
+        self.lock.pending[action.path] = PendingWrite(
+            path=action.path, title=action.title, language=entry.language, op=action.kind.value
+        )
+        self._save(self.lock)
+        return True
+
+    def _clear_pending(self, path: str) -> None:
+        if self.lock.pending.pop(path, None) is not None:
+            self._save(self.lock)
 
     def _blocked_by(self, action: Action, report: Report) -> str | None:
         if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE_CATEGORY) and report.failed:
@@ -191,8 +232,8 @@ class Executor:
     def _do_create_article(self, action: Action) -> None:
         d = action.data
         title, html = d["title"], self._html(d)
-        category_id = self._category_id(d.get("category"))
-        self.lock.pending[action.path] = PendingCreate(
+        category_id = d.get("category_id") or self._category_id(d.get("category"))
+        self.lock.pending[action.path] = PendingWrite(
             path=action.path, title=title, language=d["language"]
         )
         self._save(self.lock)
@@ -205,7 +246,7 @@ class Executor:
                 seo_description=d.get("seo_description"),
             )
         except BackendError as exc:
-            if exc.status is not None and exc.status < 500:
+            if _definitely_refused(exc):
                 self.lock.pending.pop(action.path, None)
                 self._save(self.lock)
                 raise
@@ -229,6 +270,10 @@ class Executor:
             slug=slug if slug == derived else None,
         )
         if slug and slug != derived:
+            self.lock.pending[action.path] = PendingWrite(
+                path=action.path, title=title, language=d["language"], op="update_metadata"
+            )
+            self._save(self.lock)
             doc = self.backend.update_metadata(doc.id, Metadata(slug=slug))
             self._record(action, doc, slug=slug)
 

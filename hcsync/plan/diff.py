@@ -83,6 +83,8 @@ def translation_pairs(
             or entry.status != doc.status
             or (live != wants_live and doc.status != "draft")
             or entry.local_hash != digest(desired.renderer, doc.title, html)
+            or _links_to_new(ctx, doc)
+            or doc.path in lock.pending
         ):
             pairs.add((src.id, doc.language))
     return pairs
@@ -99,6 +101,8 @@ class _Ctx:
     article_urls: dict[str, str] = field(default_factory=dict)
     image_urls: dict[str, str] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
+    new_paths: set[str] = field(default_factory=set)
+    """Files this plan will create (no lockfile entry, or their article is gone)."""
     created: set[str] = field(default_factory=set)
     """Files created earlier in this plan: their URL is known by the time later writes run."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -163,6 +167,10 @@ def _context(
     desired: Desired, lock: Lockfile, snap: Snapshot, resolve: Resolver, opts: DiffOptions
 ) -> _Ctx:
     ctx = _Ctx(desired=desired, lock=lock, snap=snap, opts=opts, resolve=resolve)
+    for doc in desired.articles + desired.translations:
+        entry = lock.entries.get(doc.path)
+        if entry is None or entry.id not in snap.articles:
+            ctx.new_paths.add(doc.path)
     ctx.image_urls = {sha: img.url for sha, img in lock.images.items()}
     _known_urls(ctx)
     return ctx
@@ -281,7 +289,7 @@ def _remote_for(ctx: _Ctx, doc: DesiredDoc) -> tuple[LockEntry | None, RemoteDoc
         remote = ctx.snap.articles.get(entry.id)
         return entry, remote, "locked" if remote else "gone"
     pending = ctx.lock.pending.get(doc.path)
-    if pending is not None:
+    if pending is not None and pending.op == "create":
         locked_ids = {e.id for e in ctx.lock.entries.values()}
         for rid, remote in sorted(ctx.snap.articles.items()):
             if rid not in locked_ids and rid not in ctx.claimed and remote.title == pending.title:
@@ -329,6 +337,19 @@ def _creation_order(docs: tuple[DesiredDoc, ...], ctx: _Ctx) -> list[DesiredDoc]
     for doc in docs:
         visit(doc)
     return order
+
+
+def _resend(ctx: _Ctx, doc: DesiredDoc) -> bool:
+    """A write to ``doc`` was in flight when a run died: it may have landed, so the remote's
+    new version is (probably) ours, not a web edit. Send the document again to record it."""
+    pending = ctx.lock.pending.get(doc.path)
+    return pending is not None and pending.op != "create" and doc.path in ctx.lock.entries
+
+
+def _links_to_new(ctx: _Ctx, doc: DesiredDoc) -> bool:
+    """Whether ``doc`` exists already and links to a file this plan creates: its links must
+    be sent again once the target has a URL (a resume after a crash can leave this state)."""
+    return doc.path not in ctx.new_paths and any(r in ctx.new_paths for r in doc.article_refs)
 
 
 def _resolved(ctx: _Ctx, doc: DesiredDoc) -> tuple[str, bool]:
@@ -394,13 +415,15 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
             return True
         return False
 
-    drifted = entry is not None and remote.version != entry.remote_version
+    resend = _resend(ctx, doc)
+    drifted = entry is not None and remote.version != entry.remote_version and not resend
     content_changed = (
         ctx.opts.force
         or entry is None
         or sent != entry.local_hash
-        or html_hash(remote.html) != entry.remote_hash
-        and remote.html is not None
+        or (html_hash(remote.html) != entry.remote_hash and remote.html is not None)
+        or _links_to_new(ctx, doc)
+        or resend
     )
     meta = _meta_changes(doc, remote, entry, category_id)
     actions: list[tuple[list[Action], Action]] = []
@@ -610,7 +633,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
 
     if entry is not None and not fetched:
         # Not read from the remote because nothing suggests a change (translation_pairs).
-        if sent == entry.local_hash and not ctx.opts.force:
+        if sent == entry.local_hash and not ctx.opts.force and not _links_to_new(ctx, doc):
             state = LiveState.PUBLISHED if entry.status == "published" else LiveState.UNPUBLISHED
             if src_remote is not None and entry.status == "published":
                 state = (
@@ -638,7 +661,8 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         _translation_state(ctx, doc, article_id, LiveState.UNPUBLISHED, True, source_live)
         return
 
-    drifted = entry is not None and remote.version != entry.remote_version
+    resend = _resend(ctx, doc)
+    drifted = entry is not None and remote.version != entry.remote_version and not resend
     if drifted and not ctx.opts.overwrite:
         ctx.drifts.append(
             Action(
@@ -658,6 +682,8 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         ctx.opts.force
         or entry is None
         or sent != entry.local_hash
+        or _links_to_new(ctx, doc)
+        or resend
         or drifted
         or (remote.slug or entry.slug) != doc.slug
         or (remote.seo_title or None) != (doc.seo_title or None)

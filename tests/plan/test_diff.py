@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingCreate, digest
+from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingWrite, digest
 from hcsync.plan.desired import Desired, DesiredCategory, DesiredDoc, DesiredImage
 from hcsync.plan.diff import DiffOptions, diff, translation_pairs
 from hcsync.plan.links import resolve_lenient
@@ -230,7 +230,7 @@ def test_pending_create_is_adopted_not_created_twice() -> None:
     d = desired(art("guides/a.md", "A"))
     lock, snap = synced(d)
     entry = lock.entries.pop("guides/a.md")
-    lock.pending["guides/a.md"] = PendingCreate(path="guides/a.md", title="A", language="en")
+    lock.pending["guides/a.md"] = PendingWrite(path="guides/a.md", title="A", language="en")
     plan = run(d, lock, snap)
     assert ActionKind.CREATE_ARTICLE not in [a.kind for a in plan.actions]
     assert plan.actions[0].remote_id == entry.id
@@ -317,3 +317,35 @@ def test_category_rename_is_an_update() -> None:
     plan = run(d2, lock, snap)
     assert kinds(plan) == [("update_category", "guides")]
     assert plan.actions[0].changes[0].after == "User guides"
+
+
+def test_existing_article_linking_to_a_recreated_one_is_sent_again() -> None:
+    # State left by a crash: a.md exists with its link to b.md still unresolved ("#"),
+    # b.md was never created. The plan must create b.md and then send a.md again.
+    link = f'<p><a href="{article_placeholder("guides/b.md")}">b</a></p>'
+    a = art("guides/a.md", "A", link, article_refs=("guides/b.md",))
+    lock, snap = synced(desired(a))
+    plan = run(desired(a, art("guides/b.md", "B")), lock, snap)
+    assert kinds(plan) == [
+        ("create_article", "guides/b.md"),
+        ("update_draft", "guides/a.md"),
+        ("publish", "guides/b.md"),
+        ("publish", "guides/a.md"),
+    ]
+
+
+def test_a_write_in_flight_at_a_crash_is_sent_again_not_called_drift() -> None:
+    d = desired(art("guides/a.md", "A"))
+    lock, snap = synced(d)
+    moved = replace(snap.articles["id0"], version="v2")  # our publish landed, unrecorded
+    snap = replace(snap, articles={"id0": moved})
+    lock.pending["guides/a.md"] = PendingWrite(
+        path="guides/a.md", title="A", language="en", op="publish"
+    )
+    assert kinds(run(d, lock, snap)) == [
+        ("update_draft", "guides/a.md"),
+        ("publish", "guides/a.md"),
+    ]
+    control = lock.copy()
+    control.pending.clear()
+    assert [a.kind for a in run(d, control, snap).actions] == [ActionKind.DRIFT]
