@@ -18,6 +18,7 @@ from hcsync.emulators.helpcenter.app import HelpCenterEmulator, create_app
 from hcsync.emulators.helpcenter.store import Store
 from hcsync.emulators.server import serve_in_thread
 from tests.e2e.conftest import FILES
+from tests.e2e.conftest import hc as hc  # noqa: F401  (the in-process Help.Center fixture)
 from tests.github.action_runner import ActionRun, run_action
 from tests.github.github_emulator import GitHubEmulator
 from tests.helpers import make_tree
