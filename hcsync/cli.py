@@ -86,6 +86,35 @@ def emulate_helpcenter(
         raise click.BadParameter(exc.message, param_hint="--faults") from None
 
 
+@emulate.command("clickhelp")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8081, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--data",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="SQLite file that keeps the state between runs (default: in memory).",
+)
+@click.option(
+    "--faults",
+    default=None,
+    metavar="SPEC",
+    help="Inject failures, e.g. 500:0.05,501:0.01,reset:0.01,timeout:0.01 (kind:rate).",
+)
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed for --faults.")
+def emulate_clickhelp(
+    host: str, port: int, data: str | None, faults: str | None, seed: int
+) -> None:
+    """Serve the ClickHelp REST API v1 emulator and its readers' view."""
+    from hcsync.emulators.clickhelp.errors import ApiError as ClickHelpError
+    from hcsync.emulators.clickhelp.serve import serve as serve_clickhelp
+
+    try:
+        serve_clickhelp(host=host, port=port, data=data, echo=click.echo, faults=faults, seed=seed)
+    except ClickHelpError as exc:
+        raise click.BadParameter(exc.message, param_hint="--faults") from None
+
+
 # ---- plan / apply / status ------------------------------------------------------------------
 
 
