@@ -105,7 +105,9 @@ class Api:
     def delete(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.request("DELETE", f"/api/v1/{path}", **kw)
 
-    def create_topic(self, topic_id: str, project: str | None = None, **body: Any) -> dict[str, Any]:
+    def create_topic(
+        self, topic_id: str, project: str | None = None, **body: Any
+    ) -> dict[str, Any]:
         payload = {
             "id": topic_id,
             "title": topic_id.replace("-", " ").title(),

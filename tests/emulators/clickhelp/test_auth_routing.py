@@ -13,9 +13,7 @@ from hcsync.emulators.clickhelp import Store
 from .conftest import PROJECT, Api, assert_error
 
 BAD_KEY = "The login or API key is invalid. Use an API key, not your password."
-NO_AUTH = (
-    "Authorization is required: use HTTP Basic authentication with your login and API key."
-)
+NO_AUTH = "Authorization is required: use HTTP Basic authentication with your login and API key."
 
 
 def test_connectivity_check_returns_the_profile(api: Api) -> None:
