@@ -221,3 +221,23 @@ def test_a_read_only_token_warns_and_does_not_fail(docs: DocsRepo) -> None:
     assert "**Offline plan**" in result.summary  # the plan is still in the job summary
     assert hcsync_comments(docs) == []
     assert READ_TOKEN not in docs.everything_printed()
+
+
+def test_a_failed_article_is_annotated_and_the_lockfile_still_lands(docs: DocsRepo) -> None:
+    docs.hc.app.set_faults([{"status": 500, "method": "POST", "path": "/articles$", "times": 1}])
+    try:
+        result = docs.run("apply")
+    finally:
+        docs.hc.app.clear_faults()
+    assert not result.ok
+    assert result.outputs["exitcode"] == "1"
+    failed = [ln for ln in result.stdout.splitlines() if ln.startswith("::error file=docs/")]
+    assert len(failed) == 1 and ",line=1,title=hcsync::" in failed[0]
+    assert "| ❌ failed | create article |" in result.summary
+    # what did succeed is recorded and pushed, so the next run does not create it again
+    assert docs.remote_log()[0][0] == "hcsync: update lockfile [skip ci]"
+    rerun = docs.run("apply")
+    assert rerun.ok, rerun.stderr
+    assert rerun.outputs["changes"] in ("1", "2")  # only the failed article is left
+    assert len(docs.hc.store.articles(docs.center_id)) == 3  # and none was made twice
+    assert_no_secrets(docs)
