@@ -68,7 +68,7 @@ class GitHubApi:
             ) from None
         if response.status_code >= 400:
             raise GitHubError(
-                _message(response), method=method, path=_path(path), status=(response.status_code)
+                _message(response), method=method, path=_path(path), status=response.status_code
             )
         return response
 
@@ -86,7 +86,7 @@ class GitHubApi:
                     "expected a list of comments",
                     method="GET",
                     path=url,
-                    status=(response.status_code),
+                    status=response.status_code,
                 )
             for item in data:
                 yield _comment(item)
