@@ -1,4 +1,4 @@
-"""Fixtures for the ClickHelp emulator: a fake clock, a store, the app, users, a project, clients."""
+"""Fixtures for the ClickHelp emulator: fake clock, store, app, users, a project, clients."""
 
 from __future__ import annotations
 
