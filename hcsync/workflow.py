@@ -122,19 +122,18 @@ def apply_plan(
     *,
     progress: Callable[[Outcome], None] | None = None,
 ) -> Report:
-    """Execute ``plan``; the lockfile is saved after every successful action."""
-    lock.backend = config.backend.value
-    lock.target = config.center_id or config.project_id or ""
+    """Execute ``plan``. Every change is journalled as it happens; the lockfile itself is
+    written once at the end (or, after a crash, by the next command that loads it)."""
 
     def read_file(path: str) -> bytes:
         return (config.content / path).read_bytes()
 
+    journal = lockmod.Journal(lock, config.lockfile)
+    journal.set_target(config.backend.value, config.center_id or config.project_id or "")
     executor = Executor(
-        backend,
-        lock,
-        save_lock=lambda current: lockmod.save(current, config.lockfile),
-        read_file=read_file,
-        resolve=resolve_lenient,
-        progress=progress,
+        backend, journal, read_file=read_file, resolve=resolve_lenient, progress=progress
     )
-    return executor.run(plan)
+    try:
+        return executor.run(plan)
+    finally:
+        journal.commit()

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from hcsync import lockfile
-from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockfileError, PendingWrite
+from hcsync.lockfile import (
+    LockCategory,
+    LockEntry,
+    Lockfile,
+    LockfileError,
+    LockImage,
+    PendingWrite,
+)
 
 
 def sample() -> Lockfile:
@@ -87,3 +94,44 @@ def test_unknown_version_refused(tmp_path: Path) -> None:
     assert str(info.value) == (
         "hcsync.lock: format_version 99 is not supported (this hcsync reads 1)"
     )
+
+
+def test_journal_replays_after_a_crash_and_commit_folds_it(tmp_path: Path) -> None:
+    path = tmp_path / "hcsync.lock"
+    lockfile.save(sample(), path)
+    journal = lockfile.Journal(lockfile.load(path), path)
+    entry = sample().entries["b/install.md"]
+    journal.record(LockEntry(**{**_asdict(entry), "path": "c/new.md", "id": "a2"}))
+    journal.forget("b/install.md")
+    journal.pending(PendingWrite(path="c/new.md", title="New", language="en", op="publish"))
+    journal.image(LockImage(sha256="s", url="u", path="c/i.png"))
+    journal.close()
+    # "crash": the journal is left, the lockfile untouched
+    assert json.loads(path.read_text()) == sample().to_json()
+    replayed = lockfile.load(path)
+    assert sorted(replayed.entries) == ["c/new.md"]
+    assert replayed.pending["c/new.md"].op == "publish"
+    assert replayed.images["s"].url == "u"
+    journal.clear_pending("c/new.md")
+    journal.commit()
+    assert not lockfile.journal_path(path).exists()
+    assert lockfile.load(path) == journal.lock
+    assert "c/new.md" not in lockfile.load(path).pending
+
+
+def test_a_torn_last_journal_line_is_ignored_but_a_bad_middle_one_is_an_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "hcsync.lock"
+    journal = lockfile.Journal(Lockfile(), path)
+    journal.image(LockImage(sha256="s", url="u", path="i.png"))
+    journal.close()
+    jpath = lockfile.journal_path(path)
+    with jpath.open("a") as fh:
+        fh.write('{"op": "image", "val')  # the process died mid-line
+    assert lockfile.load(path).images["s"].url == "u"
+    with jpath.open("a") as fh:
+        fh.write('\n{"op": "forget", "value": "x"}\n')
+    with pytest.raises(LockfileError) as info:
+        lockfile.load(path)
+    assert str(info.value).startswith("hcsync.lock.journal:2: unreadable journal line")

@@ -24,7 +24,7 @@ from hcsync import lockfile as lockmod
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
 from hcsync.backends.base import Backend, Metadata
 from hcsync.diagnostics import BackendError
-from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, PendingWrite
+from hcsync.lockfile import Journal, LockCategory, LockEntry, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
 from hcsync.remote import RemoteDoc, html_hash
 
@@ -82,16 +82,17 @@ class Executor:
     def __init__(
         self,
         backend: Backend,
-        lock: Lockfile,
+        journal: Journal,
         *,
-        save_lock: Callable[[Lockfile], None],
         read_file: Callable[[str], bytes],
         resolve: Resolver,
         progress: Callable[[Outcome], None] | None = None,
     ) -> None:
         self.backend = backend
-        self.lock = lock
-        self._save = save_lock
+        self.journal = journal
+        self.lock = journal.lock
+        self._urls = {p: e.url for p, e in self.lock.entries.items() if e.url}
+        self._images = {sha: img.url for sha, img in self.lock.images.items()}
         self._read = read_file
         self._resolve = resolve
         self._progress = progress
@@ -152,15 +153,15 @@ class Executor:
         if action.kind not in _DOC_WRITES or action.path not in self.lock.entries:
             return False
         entry = self.lock.entries[action.path]
-        self.lock.pending[action.path] = PendingWrite(
-            path=action.path, title=action.title, language=entry.language, op=action.kind.value
+        self.journal.pending(
+            PendingWrite(
+                path=action.path, title=action.title, language=entry.language, op=action.kind.value
+            )
         )
-        self._save(self.lock)
         return True
 
     def _clear_pending(self, path: str) -> None:
-        if self.lock.pending.pop(path, None) is not None:
-            self._save(self.lock)
+        self.journal.clear_pending(path)
 
     def _blocked_by(self, action: Action, report: Report) -> str | None:
         if action.kind in (ActionKind.ORPHAN, ActionKind.DELETE_CATEGORY) and report.failed:
@@ -194,10 +195,7 @@ class Executor:
             icon=d.get("icon"),
             parent_id=parent_id,
         )
-        self.lock.categories[action.path] = LockCategory(
-            path=action.path, id=created.id, hash=d["hash"]
-        )
-        self._save(self.lock)
+        self.journal.category(LockCategory(path=action.path, id=created.id, hash=d["hash"]))
 
     def _do_update_category(self, action: Action) -> None:
         d = action.data
@@ -208,24 +206,20 @@ class Executor:
             description=d.get("description", ""),
             icon=d.get("icon"),
         )
-        self.lock.categories[action.path] = LockCategory(
-            path=action.path, id=action.remote_id, hash=d["hash"]
-        )
-        self._save(self.lock)
+        self.journal.category(LockCategory(path=action.path, id=action.remote_id, hash=d["hash"]))
 
     def _do_delete_category(self, action: Action) -> None:
         assert action.remote_id
         self.backend.delete_category(action.remote_id)
-        self.lock.categories.pop(action.path, None)
-        self._save(self.lock)
+        self.journal.drop_category(action.path)
 
     def _do_upload_image(self, action: Action) -> None:
         d = action.data
         url = self.backend.upload_image(
             filename=d["filename"], data=self._read(action.path), mime=d["mime"]
         )
-        self.lock.images[d["sha256"]] = LockImage(sha256=d["sha256"], url=url, path=action.path)
-        self._save(self.lock)
+        self.journal.image(LockImage(sha256=d["sha256"], url=url, path=action.path))
+        self._images[d["sha256"]] = url
 
     # ---- articles ------------------------------------------------------------------------
 
@@ -233,10 +227,7 @@ class Executor:
         d = action.data
         title, html = d["title"], self._html(d)
         category_id = d.get("category_id") or self._category_id(d.get("category"))
-        self.lock.pending[action.path] = PendingWrite(
-            path=action.path, title=title, language=d["language"]
-        )
-        self._save(self.lock)
+        self.journal.pending(PendingWrite(path=action.path, title=title, language=d["language"]))
         try:
             doc = self.backend.create_article(
                 title=title,
@@ -247,15 +238,13 @@ class Executor:
             )
         except BackendError as exc:
             if _definitely_refused(exc):
-                self.lock.pending.pop(action.path, None)
-                self._save(self.lock)
+                self.journal.clear_pending(action.path)
                 raise
             # The create may have landed before the failure: look before anything else.
             known = {e.id for e in self.lock.entries.values()}
             found = self.backend.find_article(title=title, known_ids=known)
             if found is None:
-                self.lock.pending.pop(action.path, None)
-                self._save(self.lock)
+                self.journal.clear_pending(action.path)
                 raise
             doc = found
         slug = d.get("slug")
@@ -270,10 +259,11 @@ class Executor:
             slug=slug if slug == derived else None,
         )
         if slug and slug != derived:
-            self.lock.pending[action.path] = PendingWrite(
-                path=action.path, title=title, language=d["language"], op="update_metadata"
+            self.journal.pending(
+                PendingWrite(
+                    path=action.path, title=title, language=d["language"], op="update_metadata"
+                )
             )
-            self._save(self.lock)
             doc = self.backend.update_metadata(doc.id, Metadata(slug=slug))
             self._record(action, doc, slug=slug)
 
@@ -368,7 +358,8 @@ class Executor:
                 self.backend.delete_translation(action.remote_id, lang)
             else:
                 self.backend.delete_article(action.remote_id)
-            self.lock.forget(action.path)
+            self.journal.forget(action.path)
+            self._urls.pop(action.path, None)
         else:
             if translation:
                 doc = self.backend.unpublish_translation(action.remote_id, lang)
@@ -376,21 +367,14 @@ class Executor:
                 doc = self.backend.unpublish(action.remote_id)
             entry = self.lock.entries.get(action.path)
             if entry:
-                self.lock.entries[action.path] = replace(
-                    entry, status="unpublished", remote_version=doc.version
+                self.journal.record(
+                    replace(entry, status="unpublished", remote_version=doc.version)
                 )
-        self._save(self.lock)
 
     # ---- helpers -------------------------------------------------------------------------
 
-    def _article_urls(self) -> dict[str, str]:
-        return {p: e.url for p, e in self.lock.entries.items() if e.url}
-
-    def _image_urls(self) -> dict[str, str]:
-        return {sha: img.url for sha, img in self.lock.images.items()}
-
     def _html(self, data: Mapping[str, Any]) -> str:
-        return self._resolve(str(data.get("html", "")), self._article_urls(), self._image_urls())
+        return self._resolve(str(data.get("html", "")), self._urls, self._images)
 
     def _category_id(self, path: str | None) -> str | None:
         if not path:
@@ -443,8 +427,9 @@ class Executor:
             status=status or (old.status if old else "draft"),
             url=doc.url_for(the_slug) or (old.url if old else None),
         )
-        self.lock.record(entry)
-        self._save(self.lock)
+        self.journal.record(entry)
+        if entry.url:
+            self._urls[entry.path] = entry.url
 
 
 def _install_sigint(flag: _Interrupt) -> Any:

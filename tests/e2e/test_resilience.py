@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from hcsync import lockfile as lockmod
 from hcsync.emulators.helpcenter.app import HelpCenterEmulator, create_app
 from hcsync.emulators.helpcenter.store import Store
 from hcsync.emulators.server import serve_in_thread
@@ -95,6 +96,7 @@ class Site:
         assert sorted(self.category_names()) == ["Billing", "Guides"]
         lock = json.loads((self.root / "hcsync.lock").read_text())
         assert lock["pending"] == {}
+        assert not lockmod.journal_path(self.root / "hcsync.lock").exists()
         ids = {a.id for a in self.server.store.articles(self.center_id)}
         assert {lock["entries"][p]["id"] for p in lock["entries"]} <= ids
         code, out, err = self.run("plan", "--detailed-exitcode")
@@ -135,10 +137,10 @@ def test_sigkill_after_a_create_landed_but_before_its_response(site: Site) -> No
     proc = site.start("apply", "--yes")
     wait_for(lambda: len(site.titles()) == 1)
     kill(proc)
-    lock = json.loads((site.root / "hcsync.lock").read_text())  # valid JSON
-    assert len(lock["pending"]) == 1  # the create in flight was recorded before it was sent
-    (path,) = lock["pending"]
-    assert path not in lock["entries"]
+    lock = lockmod.load(site.root / "hcsync.lock")  # the lockfile and its journal
+    assert len(lock.pending) == 1  # the create in flight was recorded before it was sent
+    (path,) = lock.pending
+    assert path not in lock.entries
     site.server.app.clear_faults()
     site.assert_converged()
 
@@ -153,9 +155,10 @@ def test_control_without_the_pending_record_a_lost_create_would_duplicate(site: 
     wait_for(lambda: len(site.titles()) == 1)
     kill(proc)
     lock_path = site.root / "hcsync.lock"
-    lock = json.loads(lock_path.read_text())
-    lock["pending"] = {}
-    lock_path.write_text(json.dumps(lock))
+    lock = lockmod.load(lock_path)
+    lock.pending.clear()
+    lockmod.save(lock, lock_path)
+    lockmod.journal_path(lock_path).unlink()
     site.server.app.clear_faults()
     code, out, err = site.run("apply", "--yes")
     assert code == 0, out + err
@@ -171,6 +174,7 @@ def test_sigkill_at_several_points_then_resume(site: Site, kill_after_writes: in
     lock_path = site.root / "hcsync.lock"
     if lock_path.exists():
         json.loads(lock_path.read_text())  # never half-written
+    lockmod.load(lock_path)  # the journal replays
     site.assert_converged()
 
 
