@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 class LiveState(enum.Enum):
@@ -93,24 +92,32 @@ class Snapshot:
 
     def fingerprint(self) -> str:
         """A digest of the whole snapshot: a saved plan is stale once this changes."""
-        data = {
-            "target": self.target,
-            "default_language": self.default_language,
-            "languages": list(self.languages),
-            "categories": [asdict(c) for c in self.categories],
-            "articles": {k: _doc_json(v) for k, v in sorted(self.articles.items())},
-            "translations": {
-                f"{k[0]}/{k[1]}": (_doc_json(v) if v else None)
-                for k, v in sorted(self.translations.items())
-            },
-        }
-        raw = json.dumps(data, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        h = hashlib.sha256()
+        for part in (self.target, self.default_language, *self.languages):
+            h.update(part.encode("utf-8") + b"\0")
+        for cat in self.categories:
+            h.update(f"c\0{cat.id}\0{cat.name}\0{cat.description}\0{cat.parent_id}\0".encode())
+        for key, doc in sorted(self.articles.items()):
+            h.update(f"a\0{key}\0".encode() + _doc_digest(doc))
+        for (aid, lang), tdoc in sorted(self.translations.items()):
+            h.update(f"t\0{aid}\0{lang}\0".encode() + (_doc_digest(tdoc) if tdoc else b"-"))
+        return h.hexdigest()
 
 
-def _doc_json(doc: RemoteDoc) -> dict[str, object]:
-    data = asdict(doc)
-    data["state"] = doc.state.value
-    data["html"] = html_hash(doc.html) if doc.html is not None else None
-    data["live_languages"] = list(doc.live_languages)
-    return data
+def _doc_digest(doc: RemoteDoc) -> bytes:
+    fields = (
+        doc.id,
+        doc.language,
+        doc.title,
+        html_hash(doc.html) if doc.html is not None else "-",
+        doc.state.value,
+        doc.version,
+        doc.slug,
+        doc.category_id,
+        doc.seo_title,
+        doc.seo_description,
+        doc.url,
+        ",".join(doc.live_languages),
+        doc.link_base,
+    )
+    return "\0".join("" if f is None else str(f) for f in fields).encode("utf-8") + b"\0"

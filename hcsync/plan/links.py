@@ -16,6 +16,18 @@ def resolve_lenient(
     """Like :func:`hcsync.render.refs.resolve`, but a reference without a URL yet points to
     ``#`` instead of failing: the plan adds a second pass for it."""
     articles, images = references(html)
-    a = {**{k: UNRESOLVED for k in articles}, **article_urls}
-    i = {**{k: UNRESOLVED for k in images}, **image_urls}
+    a = {k: article_urls.get(k, UNRESOLVED) for k in articles}
+    i = {k: image_urls.get(k, UNRESOLVED) for k in images}
+    if all(_plain(u) for u in (*a.values(), *i.values())):
+        # Swapping a placeholder for a plain http(s) URL (escaped by resolve) cannot add
+        # anything the policy removes: the HTML was sanitised when it was rendered.
+        return resolve(html, a, i, policy=_same)
     return resolve(html, a, i)
+
+
+def _plain(url: str) -> bool:
+    return url == UNRESOLVED or (url.startswith(("https://", "http://")) and '"' not in url)
+
+
+def _same(html: str) -> str:
+    return html
