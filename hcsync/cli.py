@@ -327,8 +327,8 @@ def _apply_lock(directory: str) -> Any:
     """Held for the whole apply: a second apply on the same lockfile fails at once."""
     from pathlib import Path
 
+    from hcsync.applylock import apply_lock
     from hcsync.config import load_config
-    from hcsync.github.applylock import apply_lock
 
     return apply_lock(load_config(Path(directory)).lockfile)
 

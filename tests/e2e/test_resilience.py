@@ -194,6 +194,23 @@ def test_ctrl_c_finishes_the_action_in_flight_and_says_how_to_resume(site: Site)
     site.assert_converged()
 
 
+def test_two_applies_at_once_the_second_is_refused(site: Site) -> None:
+    # The first apply is held inside its first create for 3 s (server side).
+    site.server.app.set_faults(
+        [{"timeout": 1.0, "route": "E9", "after_write": True, "times": 1, "seconds": 3}]
+    )
+    first = site.start("apply", "--yes")
+    wait_for(lambda: len(site.titles()) == 1)
+    writes = site.writes()
+    code, out, err = site.run("apply", "--yes")
+    assert code == 1
+    assert err.startswith("another hcsync apply is running on hcsync.lock (pid ")
+    assert site.writes() == writes  # the second one wrote nothing
+    first.communicate(timeout=60)
+    site.server.app.clear_faults()
+    site.assert_converged()  # control: once the first is done, an apply runs
+
+
 # ---- faults, in-process (fast, seeded) ------------------------------------------------------
 
 

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
+from hcsync.applylock import ApplyLockedError, apply_lock, lock_path
 from hcsync.cli import cli
 from hcsync.diagnostics import Diagnostic, Severity, UsageError
-from hcsync.github.applylock import ApplyLockedError, apply_lock, lock_path
 from hcsync.github.gitpush import PushError, commit_lockfile
 from hcsync.plan.model import Action, ActionKind
 from hcsync.views.annotations import annotation, render_diagnostics, render_report
