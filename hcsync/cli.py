@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -52,27 +53,48 @@ def cli(debug: bool) -> None:
     _State.debug = debug
 
 
+def _emulator_options(port: int, faults_example: str) -> Callable[[Any], Any]:
+    """The options every ``hcsync emulate`` command takes."""
+
+    def decorate(command: Any) -> Any:
+        for option in reversed(
+            [
+                click.option(
+                    "--host", default="127.0.0.1", show_default=True, help="Address to listen on."
+                ),
+                click.option(
+                    "--port", default=port, show_default=True, type=int, help="Port to listen on."
+                ),
+                click.option(
+                    "--data",
+                    type=click.Path(dir_okay=False),
+                    default=None,
+                    help="SQLite file that keeps the state between runs (default: in memory).",
+                ),
+                click.option(
+                    "--faults",
+                    default=None,
+                    metavar="SPEC",
+                    help=f"Inject failures, e.g. {faults_example} (kind:rate).",
+                ),
+                click.option(
+                    "--seed", default=0, show_default=True, type=int, help="Seed for --faults."
+                ),
+            ]
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 @cli.group()
 def emulate() -> None:
     """Run an emulated help center on this machine (for tests, demos and trials)."""
 
 
 @emulate.command("helpcenter")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--data",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="SQLite file that keeps the state between runs (default: in memory).",
-)
-@click.option(
-    "--faults",
-    default=None,
-    metavar="SPEC",
-    help="Inject failures, e.g. 500:0.05,429:0.05,reset:0.01,timeout:0.01 (kind:rate).",
-)
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for --faults.")
+@_emulator_options(8080, "500:0.05,429:0.05,reset:0.01,timeout:0.01")
 def emulate_helpcenter(
     host: str, port: int, data: str | None, faults: str | None, seed: int
 ) -> None:
@@ -87,21 +109,7 @@ def emulate_helpcenter(
 
 
 @emulate.command("clickhelp")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8081, show_default=True, type=int, help="Port to listen on.")
-@click.option(
-    "--data",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="SQLite file that keeps the state between runs (default: in memory).",
-)
-@click.option(
-    "--faults",
-    default=None,
-    metavar="SPEC",
-    help="Inject failures, e.g. 500:0.05,501:0.01,reset:0.01,timeout:0.01 (kind:rate).",
-)
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed for --faults.")
+@_emulator_options(8081, "500:0.05,501:0.01,reset:0.01,timeout:0.01")
 def emulate_clickhelp(
     host: str, port: int, data: str | None, faults: str | None, seed: int
 ) -> None:

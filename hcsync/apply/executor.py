@@ -32,17 +32,8 @@ Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
 """``resolve(html, article_urls_by_path, image_urls_by_sha256) -> html``."""
 
 _DOC_WRITES = frozenset(
-    {
-        ActionKind.UPDATE_DRAFT,
-        ActionKind.UPDATE_METADATA,
-        ActionKind.PUBLISH,
-        ActionKind.UNPUBLISH,
-        ActionKind.CREATE_TRANSLATION,
-        ActionKind.UPDATE_TRANSLATION,
-        ActionKind.PUBLISH_TRANSLATION,
-        ActionKind.UNPUBLISH_TRANSLATION,
-        ActionKind.ORPHAN,
-    }
+    {k for k in ActionKind if k.writes_document and k is not ActionKind.CREATE_ARTICLE}
+    | {ActionKind.ORPHAN}
 )
 """Writes to a document the lockfile knows: marked pending while in flight."""
 

@@ -40,6 +40,26 @@ class ActionKind(enum.Enum):
     def symbol(self) -> str:
         return _SYMBOLS[self]
 
+    @property
+    def writes_document(self) -> bool:
+        """Whether it writes an article or translation that exists (or is being created)."""
+        return self in _DOCUMENT_WRITES
+
+
+_DOCUMENT_WRITES = frozenset(
+    {
+        ActionKind.CREATE_ARTICLE,
+        ActionKind.UPDATE_DRAFT,
+        ActionKind.UPDATE_METADATA,
+        ActionKind.PUBLISH,
+        ActionKind.UNPUBLISH,
+        ActionKind.CREATE_TRANSLATION,
+        ActionKind.UPDATE_TRANSLATION,
+        ActionKind.PUBLISH_TRANSLATION,
+        ActionKind.UNPUBLISH_TRANSLATION,
+    }
+)
+
 
 _SYMBOLS = {
     ActionKind.CREATE_CATEGORY: "+",

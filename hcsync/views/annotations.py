@@ -16,17 +16,9 @@ from hcsync.plan.model import ActionKind
 TITLE = "hcsync"
 
 _FILE_KINDS = {
-    ActionKind.UPLOAD_IMAGE,
-    ActionKind.CREATE_ARTICLE,
-    ActionKind.UPDATE_DRAFT,
-    ActionKind.UPDATE_METADATA,
-    ActionKind.PUBLISH,
-    ActionKind.UNPUBLISH,
-    ActionKind.CREATE_TRANSLATION,
-    ActionKind.UPDATE_TRANSLATION,
-    ActionKind.PUBLISH_TRANSLATION,
-    ActionKind.UNPUBLISH_TRANSLATION,
-    ActionKind.DRIFT,
+    kind
+    for kind in ActionKind
+    if kind.writes_document or kind in (ActionKind.UPLOAD_IMAGE, ActionKind.DRIFT)
 }
 """Kinds whose ``path`` is a file in the checkout (categories are folders, orphans are gone)."""
 
