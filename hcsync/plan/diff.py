@@ -22,6 +22,7 @@ import html as htmllib
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from hcsync.diagnostics import Diagnostic, Severity
 from hcsync.lockfile import LockEntry, Lockfile, digest
@@ -375,12 +376,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         ctx.created.add(doc.path)
         note = "missing on the help center: it will be created again" if how == "gone" else None
         ctx.creates.append(
-            Action(
-                kind=ActionKind.CREATE_ARTICLE,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.CREATE_ARTICLE,
+                doc,
                 note=note,
-                language=doc.language,
                 changes=_changes(
                     ("title", None, doc.title),
                     ("slug", None, doc.slug),
@@ -404,11 +403,9 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
             ctx.updates.append(_second_pass(ctx, doc, None))
         if doc.status == "published":
             ctx.publishes.append(
-                Action(
-                    kind=ActionKind.PUBLISH,
-                    path=doc.path,
-                    title=doc.title,
-                    language=doc.language,
+                _act(
+                    ActionKind.PUBLISH,
+                    doc,
                     data=base,
                 )
             )
@@ -431,12 +428,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         actions.append(
             (
                 ctx.updates,
-                Action(
-                    kind=ActionKind.UPDATE_DRAFT,
-                    path=doc.path,
-                    title=doc.title,
+                _act(
+                    ActionKind.UPDATE_DRAFT,
+                    doc,
                     remote_id=remote.id,
-                    language=doc.language,
                     changes=_changes(("title", remote.title, doc.title)),
                     diff=_text_diff(remote.html or "", html, doc.path),
                     note="adopted: created by a run that was cut off" if how == "adopted" else None,
@@ -450,12 +445,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         actions.append(
             (
                 ctx.updates,
-                Action(
-                    kind=ActionKind.UPDATE_METADATA,
-                    path=doc.path,
-                    title=doc.title,
+                _act(
+                    ActionKind.UPDATE_METADATA,
+                    doc,
                     remote_id=remote.id,
-                    language=doc.language,
                     changes=tuple(meta),
                     data={
                         **base,
@@ -476,12 +469,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         actions.append(
             (
                 ctx.publishes,
-                Action(
-                    kind=ActionKind.PUBLISH,
-                    path=doc.path,
-                    title=doc.title,
+                _act(
+                    ActionKind.PUBLISH,
+                    doc,
                     remote_id=remote.id,
-                    language=doc.language,
                     changes=_changes(("status", remote.state.value, "published")),
                     data=base,
                 ),
@@ -492,12 +483,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         actions.append(
             (
                 ctx.unpublishes,
-                Action(
-                    kind=ActionKind.UNPUBLISH,
-                    path=doc.path,
-                    title=doc.title,
+                _act(
+                    ActionKind.UNPUBLISH,
+                    doc,
                     remote_id=remote.id,
-                    language=doc.language,
                     changes=_changes(("status", remote.state.value, "unpublished")),
                     data=base,
                 ),
@@ -507,12 +496,10 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
 
     if drifted and not ctx.opts.overwrite:
         ctx.drifts.append(
-            Action(
-                kind=ActionKind.DRIFT,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.DRIFT,
+                doc,
                 remote_id=remote.id,
-                language=doc.language,
                 skipped=True,
                 diff=_text_diff(html, remote.html or "", doc.path),
                 note=f"edited on the help center since the last apply (updated {remote.version}); "
@@ -616,12 +603,10 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     if entry is None and remote is None:
         ctx.created.add(doc.path)
         ctx.translations.append(
-            Action(
-                kind=ActionKind.CREATE_TRANSLATION,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.CREATE_TRANSLATION,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 changes=_changes(("title", None, doc.title), ("slug", None, doc.slug)),
                 data=data,
             )
@@ -648,12 +633,10 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     if remote is None:
         ctx.created.add(doc.path)
         ctx.translations.append(
-            Action(
-                kind=ActionKind.CREATE_TRANSLATION,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.CREATE_TRANSLATION,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 note="missing on the help center: it will be created again",
                 data=data,
             )
@@ -665,12 +648,10 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     drifted = entry is not None and remote.version != entry.remote_version and not resend
     if drifted and not ctx.opts.overwrite:
         ctx.drifts.append(
-            Action(
-                kind=ActionKind.DRIFT,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.DRIFT,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 skipped=True,
                 diff=_text_diff(html, remote.html or "", doc.path),
                 note=f"translation edited on the help center since the last apply "
@@ -691,12 +672,10 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     )
     if changed:
         ctx.translations.append(
-            Action(
-                kind=ActionKind.UPDATE_TRANSLATION,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.UPDATE_TRANSLATION,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 changes=_changes(
                     ("title", remote.title, doc.title), ("slug", remote.slug, doc.slug)
                 ),
@@ -733,12 +712,10 @@ def _translation_state(
             )
             return False
         ctx.translation_states.append(
-            Action(
-                kind=ActionKind.PUBLISH_TRANSLATION,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.PUBLISH_TRANSLATION,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 changes=_changes(("status", state.value, "published")),
                 data=base,
             )
@@ -746,12 +723,10 @@ def _translation_state(
         return True
     if doc.status == "unpublished" and state.live:
         ctx.translation_states.append(
-            Action(
-                kind=ActionKind.UNPUBLISH_TRANSLATION,
-                path=doc.path,
-                title=doc.title,
+            _act(
+                ActionKind.UNPUBLISH_TRANSLATION,
+                doc,
                 remote_id=article_id,
-                language=doc.language,
                 changes=_changes(("status", state.value, "unpublished")),
                 data=base,
             )
@@ -798,6 +773,11 @@ def _plan_orphans(ctx: _Ctx) -> None:
 
 
 # ---- helpers ---------------------------------------------------------------------------
+
+
+def _act(kind: ActionKind, doc: DesiredDoc, **fields: Any) -> Action:
+    """An action about ``doc``: its path, title and language filled in."""
+    return Action(kind=kind, path=doc.path, title=doc.title, language=doc.language, **fields)
 
 
 def _changes(*triples: tuple[str, object, object]) -> tuple[FieldChange, ...]:
