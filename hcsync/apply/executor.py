@@ -59,6 +59,7 @@ _VERBS = {
     ActionKind.UNPUBLISH_TRANSLATION: "unpublish the translation",
     ActionKind.ORPHAN: "remove",
     ActionKind.DRIFT: "overwrite",
+    ActionKind.RENAME: "rename",
 }
 
 
@@ -173,6 +174,19 @@ class Executor:
     def _dispatch(self, action: Action) -> None:
         handler = getattr(self, f"_do_{action.kind.value}")
         handler(action)
+
+    # ---- renames -----------------------------------------------------------------------
+
+    def _do_rename(self, action: Action) -> None:
+        """The file moved: its entry follows it (lockfile only, no call)."""
+        old = str(action.data["from"])
+        entry = self.lock.entries[old]
+        source = action.data.get("source")
+        self.journal.forget(old)
+        self.journal.record(replace(entry, path=action.path, source=source or None))
+        url = self._urls.pop(old, None)
+        if url:
+            self._urls[action.path] = url
 
     # ---- categories and images -----------------------------------------------------------
 

@@ -21,7 +21,7 @@ import hashlib
 import html as htmllib
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hcsync.diagnostics import Diagnostic, Severity
@@ -121,6 +121,8 @@ class _Ctx:
     drifts: list[Action] = field(default_factory=list)
     orphans: list[Action] = field(default_factory=list)
     deletions: list[Action] = field(default_factory=list)
+    renames: dict[str, str] = field(default_factory=dict)
+    """New path → old path of files moved since the last apply (their identity follows)."""
 
 
 def diff(
@@ -141,8 +143,20 @@ def diff(
     for doc in _creation_order(desired.translations, ctx):
         _plan_translation(ctx, doc, live_after)
     _plan_orphans(ctx)
+    renames = [
+        _act(
+            ActionKind.RENAME,
+            doc,
+            remote_id=ctx.lock.entries[doc.path].id,
+            changes=_changes(("path", ctx.renames[doc.path], doc.path)),
+            data={"from": ctx.renames[doc.path], "source": doc.source},
+        )
+        for doc in desired.articles + desired.translations
+        if doc.path in ctx.renames
+    ]
     actions = (
-        ctx.categories
+        renames
+        + ctx.categories
         + ctx.images
         + ctx.creates
         + ctx.updates
@@ -168,6 +182,10 @@ def _context(
     desired: Desired, lock: Lockfile, snap: Snapshot, resolve: Resolver, opts: DiffOptions
 ) -> _Ctx:
     ctx = _Ctx(desired=desired, lock=lock, snap=snap, opts=opts, resolve=resolve)
+    ctx.renames = _find_renames(desired, lock, snap, resolve)
+    if ctx.renames:
+        # From here on the diff reads the lockfile as it will be once the renames are done.
+        lock = ctx.lock = _renamed(lock, ctx.renames)
     for doc in desired.articles + desired.translations:
         entry = lock.entries.get(doc.path)
         if entry is None or entry.id not in snap.articles:
@@ -175,6 +193,72 @@ def _context(
     ctx.image_urls = {sha: img.url for sha, img in lock.images.items()}
     _known_urls(ctx)
     return ctx
+
+
+def _find_renames(
+    desired: Desired, lock: Lockfile, snap: Snapshot, resolve: Resolver
+) -> dict[str, str]:
+    """Files moved since the last apply: new path → old path.
+
+    A file with no lockfile entry matches an entry whose file is gone when both are in the
+    same language and either what was last sent equals what would be sent now (same title and
+    content), or the remote title and the slug are the same. Only one-to-one matches count;
+    a translation follows when its source was renamed. Matching keeps the article's identity
+    (id, URL, history) instead of orphaning it and creating a copy.
+    """
+    wanted = {d.path for d in desired.articles + desired.translations}
+    gone = [
+        e
+        for e in lock.entries.values()
+        if e.path not in wanted and e.id in snap.articles and e.path not in lock.pending
+    ]
+    if not gone:
+        return {}
+    urls = {p: e.url for p, e in lock.entries.items() if e.url}
+    images = {sha: img.url for sha, img in lock.images.items()}
+    found: dict[str, str] = {}
+
+    def match(doc: DesiredDoc, candidates: list[LockEntry]) -> None:
+        sent = digest(desired.renderer, doc.title, resolve(doc.html, urls, images))
+        hits = [
+            e
+            for e in candidates
+            if e.language == doc.language
+            and (
+                e.local_hash == sent
+                or (snap.articles[e.id].title == doc.title and e.slug == doc.slug)
+            )
+        ]
+        if len(hits) == 1 and hits[0].path not in found.values():
+            found[doc.path] = hits[0].path
+
+    for doc in desired.articles:
+        if doc.path not in lock.entries and doc.path not in lock.pending:
+            match(doc, [e for e in gone if e.source is None])
+    by_old = {old: new for new, old in found.items()}
+    for doc in desired.translations:
+        if doc.path not in lock.entries:
+            match(
+                doc,
+                [
+                    e
+                    for e in gone
+                    if e.source is not None and by_old.get(e.source, e.source) == doc.source
+                ],
+            )
+    return found
+
+
+def _renamed(lock: Lockfile, renames: Mapping[str, str]) -> Lockfile:
+    """A copy of ``lock`` with the renamed entries under their new paths."""
+    moved = lock.copy()
+    by_old = {old: new for new, old in renames.items()}
+    for new, old in renames.items():
+        entry = moved.entries.pop(old)
+        moved.entries[new] = replace(
+            entry, path=new, source=by_old.get(entry.source or "", entry.source)
+        )
+    return moved
 
 
 # ---- categories and images -------------------------------------------------------------

@@ -20,6 +20,8 @@ FORMAT_VERSION = 1
 class ActionKind(enum.Enum):
     """What an action does, in the order DESIGN §4 gives."""
 
+    RENAME = "rename"
+    """A file moved: its lockfile entry follows it (no API call)."""
     CREATE_CATEGORY = "create_category"
     UPDATE_CATEGORY = "update_category"
     UPLOAD_IMAGE = "upload_image"
@@ -62,6 +64,7 @@ _DOCUMENT_WRITES = frozenset(
 
 
 _SYMBOLS = {
+    ActionKind.RENAME: "~",
     ActionKind.CREATE_CATEGORY: "+",
     ActionKind.UPDATE_CATEGORY: "~",
     ActionKind.UPLOAD_IMAGE: "+",
@@ -188,6 +191,7 @@ class Plan:
                 ActionKind.CREATE_TRANSLATION,
                 ActionKind.CREATE_CATEGORY,
             ),
+            "to rename": (ActionKind.RENAME,),
             "to update": (
                 ActionKind.UPDATE_DRAFT,
                 ActionKind.UPDATE_METADATA,

@@ -232,3 +232,23 @@ def test_the_key_never_appears_anywhere(project: Project, hc: HelpCenter) -> Non
     assert hc.key not in blob
     assert read_only not in blob
     assert "help center refused" in blob  # the denied run did print its error
+
+
+def test_moving_a_file_keeps_its_article(project: Project, hc: HelpCenter) -> None:
+    assert project.run("apply", "--yes").exit_code == 0
+    before = json.loads(project.lock_text())["entries"]["guides/billing/invoices.md"]
+    old = project.root / "guides/billing/invoices.md"
+    (project.root / "guides/invoices.md").write_text(old.read_text())
+    old.unlink()
+    plan = project.run("plan")
+    assert "~ rename guides/invoices.md" in squash(plan.stdout)
+    assert "create article" not in plan.stdout and "orphan" not in plan.stdout
+    assert project.run("apply", "--yes").exit_code == 0
+    after = json.loads(project.lock_text())["entries"]
+    assert "guides/billing/invoices.md" not in after
+    assert after["guides/invoices.md"]["id"] == before["id"]
+    art = hc.store.article(hc.center_id, before["id"])
+    cats = {c.id: c.name for c in hc.store.categories(hc.center_id)}
+    assert cats[art.category_id] == "Guides"  # moved to the folder's category
+    assert len(hc.store.articles(hc.center_id)) == 3
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0

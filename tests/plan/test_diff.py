@@ -349,3 +349,26 @@ def test_a_write_in_flight_at_a_crash_is_sent_again_not_called_drift() -> None:
     control = lock.copy()
     control.pending.clear()
     assert [a.kind for a in run(d, control, snap).actions] == [ActionKind.DRIFT]
+
+
+def test_a_moved_file_keeps_its_article_and_its_translation() -> None:
+    es = art("guides/a.es.md", "A es", language="es", source="guides/a.md", category=None)
+    d = desired(art("guides/a.md", "A", slug="a"), translations=(es,))
+    lock, snap = synced(d)
+    moved = desired(
+        art("guides/new/b.md", "A", slug="a"),
+        translations=(replace(es, path="guides/new/b.es.md", source="guides/new/b.md"),),
+    )
+    plan = run(moved, lock, snap)
+    assert kinds(plan) == [("rename", "guides/new/b.md"), ("rename", "guides/new/b.es.md")]
+    assert plan.actions[0].data["from"] == "guides/a.md"
+    assert plan.actions[1].data == {"from": "guides/a.es.md", "source": "guides/new/b.md"}
+    assert plan.summary() == "Plan: 2 to rename, 2 unchanged."
+
+
+def test_no_rename_when_two_gone_files_match_equally() -> None:
+    d = desired(art("guides/a.md", "Same", slug="x"), art("guides/b.md", "Same", slug="x"))
+    lock, snap = synced(d)
+    plan = run(desired(art("guides/c.md", "Same", slug="x")), lock, snap)
+    assert [a.kind.value for a in plan.actions][:1] == ["create_article"]
+    assert ActionKind.RENAME not in [a.kind for a in plan.actions]
