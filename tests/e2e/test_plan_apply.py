@@ -252,3 +252,41 @@ def test_moving_a_file_keeps_its_article(project: Project, hc: HelpCenter) -> No
     assert cats[art.category_id] == "Guides"  # moved to the folder's category
     assert len(hc.store.articles(hc.center_id)) == 3
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_category_rename_update_and_folder_removal_delete(project: Project, hc: HelpCenter) -> None:
+    assert project.run("apply", "--yes").exit_code == 0
+    project.write("guides/_category.yml", "name: User guides\ndescription: How to use Acme\n")
+    plan = project.run("plan")
+    assert "~ update category guides" in squash(plan.stdout)
+    assert project.run("apply", "--yes").exit_code == 0
+    names = sorted(c.name for c in hc.store.categories(hc.center_id))
+    assert names == ["Billing", "User guides"]
+    # remove the Billing folder: its article and the category go with prune: delete
+    (project.root / "guides/billing/invoices.md").unlink()
+    (project.root / "guides/billing/_category.yml").unlink()
+    kept = project.run("plan")
+    assert "- delete category guides/billing" in squash(kept.stdout)
+    assert "(skipped)" in kept.stdout  # prune: report keeps it
+    result = project.run("apply", "--yes", "--prune", "delete")
+    assert result.exit_code == 0, result.stdout
+    assert [c.name for c in hc.store.categories(hc.center_id)] == ["User guides"]
+    assert sorted(a.title for a in hc.store.articles(hc.center_id)) == [
+        "Install Acme",
+        "Use Acme",
+    ]
+    assert project.run("plan", "--detailed-exitcode", "--prune", "delete").exit_code == 0
+
+
+def test_translation_unpublished_on_its_own(project: Project, hc: HelpCenter) -> None:
+    assert project.run("apply", "--yes").exit_code == 0
+    project.write(
+        "guides/install.es.md", "---\ntitle: Instalar Acme\nstatus: unpublished\n---\nLee esto.\n"
+    )
+    plan = project.run("plan")
+    assert "↓ unpublish translation guides/install.es.md" in squash(plan.stdout)
+    assert project.run("apply", "--yes").exit_code == 0
+    aid = json.loads(project.lock_text())["entries"]["guides/install.md"]["id"]
+    assert hc.store.article(hc.center_id, aid).live
+    assert hc.store.translation(hc.center_id, aid, "es").status == "unpublished"
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0
