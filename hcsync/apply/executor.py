@@ -14,6 +14,7 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
 import signal
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -220,9 +221,10 @@ class Executor:
 
     def _do_upload_image(self, action: Action) -> None:
         d = action.data
-        url = self.backend.upload_image(
-            filename=d["filename"], data=self._read(action.path), mime=d["mime"]
-        )
+        data = self._read(action.path)
+        if hashlib.sha256(data).hexdigest() != d["sha256"]:
+            raise BackendError("the image changed since the plan was made; plan again")
+        url = self.backend.upload_image(filename=d["filename"], data=data, mime=d["mime"])
         self.journal.image(LockImage(sha256=d["sha256"], url=url, path=action.path))
         self._images[d["sha256"]] = url
 
