@@ -123,6 +123,29 @@ def emulate_clickhelp(
         raise click.BadParameter(exc.message, param_hint="--faults") from None
 
 
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False))
+@click.option(
+    "--backend",
+    type=click.Choice(["helpcenter", "clickhelp"]),
+    default="helpcenter",
+    show_default=True,
+)
+@click.option("--target", required=True, help="Help.Center center id, or ClickHelp project id.")
+@click.option("--content", default=".", show_default=True, help="Content root, relative.")
+@click.option("--language", default="en", show_default=True, help="Default language.")
+def init(directory: str, backend: str, target: str, content: str, language: str) -> None:
+    """Write a starter hcsync.yml in DIRECTORY."""
+    from pathlib import Path
+
+    from hcsync.init import write_starter
+
+    path = write_starter(
+        Path(directory), backend=backend, target=target, content=content, language=language
+    )
+    click.echo(f"Wrote {path}. Next: hcsync validate {directory}")
+
+
 # ---- plan / apply / status ------------------------------------------------------------------
 
 
