@@ -499,6 +499,150 @@ def validate(path: str, strict: bool, fmt: str = "text") -> None:
     click.echo(f"OK: {site.summary()}{tail}")
 
 
+# ---- import / pull: from the help center into the files -----------------------------------
+
+
+@cli.command("import")
+@_directory
+@click.option(
+    "--into",
+    default=None,
+    metavar="DIR",
+    help="Content folder to write (relative to -C; default: hcsync.yml's content, or docs).",
+)
+@click.option("--adopt", is_flag=True, help="Match the files that exist; write only the lockfile.")
+@click.option("-y", "--yes", is_flag=True, help="With --adopt: write the lockfile without asking.")
+@click.option("--center-id", default=None, help="Help.Center id, when there is no hcsync.yml yet.")
+@click.option("--base-url", default=None, help="API base URL (emulators), with --center-id.")
+@click.option(
+    "--published-translations-only",
+    is_flag=True,
+    help="Read only translations that are live (one call fewer per article and language).",
+)
+@click.pass_context
+def import_command(
+    ctx: click.Context,
+    directory: str,
+    into: str | None,
+    adopt: bool,
+    yes: bool,
+    center_id: str | None,
+    base_url: str | None,
+    published_translations_only: bool,
+) -> None:
+    """Bring an existing help center into Markdown files, hcsync.yml and the lockfile.
+
+    With --adopt, the files exist already (the lockfile is lost or partial): remote articles
+    are matched to files by slug and language, then by title, and the lockfile is written.
+    """
+    from contextlib import ExitStack
+    from pathlib import Path
+
+    from hcsync.config import CONFIG_NAME
+    from hcsync.importer.views import render_adoption, render_import
+
+    root = Path(directory)
+    has_config = (root / CONFIG_NAME).is_file()
+    if adopt:
+        from hcsync.importer.adopt import adopt_plan, write_adoption
+
+        config, site, lock = _prepare(ctx, directory, False)
+        with ExitStack() as stack:
+            backend = _backend(ctx, config, stack)
+            adoption = adopt_plan(site, lock, backend)
+        click.echo(render_adoption(adoption), nl=False)
+        if not adoption.matches:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError(
+                    "refusing to write the lockfile without confirmation: pass --yes"
+                )
+            if not click.confirm("Write these matches to the lockfile?", default=False):
+                click.echo("Nothing written.")
+                return
+        write_adoption(adoption, config, lock)
+        click.echo(f"Wrote {config.lockfile.name}: {len(adoption.matches)} files matched.")
+        return
+
+    from hcsync.config import load_config
+    from hcsync.importer.tree import config_for_import, import_tree, read_remote, write_config
+
+    def progress(line: str) -> None:
+        click.echo(line, err=True)
+
+    with ExitStack() as stack:
+        if has_config:
+            if center_id or base_url:
+                raise click.UsageError("hcsync.yml exists: --center-id and --base-url come from it")
+            config = config_for_import(root, into)
+            backend = _backend(ctx, config, stack)
+            content = read_remote(
+                backend, live_translations_only=published_translations_only, progress=progress
+            )
+        else:
+            if not center_id:
+                raise click.UsageError(
+                    f"no {CONFIG_NAME} in {root}: pass --center-id (and --base-url for an emulator)"
+                )
+            from hcsync.config import Backend as BackendName
+            from hcsync.config import Config
+
+            folder = into or "docs"
+            draft = Config(
+                path=root / CONFIG_NAME,
+                root=root,
+                backend=BackendName.HELPCENTER,
+                center_id=center_id,
+                base_url=base_url,
+                content=root / folder,
+                lockfile=root / "hcsync.lock",
+            )
+            backend = _backend(ctx, draft, stack)
+            content = read_remote(
+                backend, live_translations_only=published_translations_only, progress=progress
+            )
+            snap = content.snapshot
+            (root / folder).mkdir(parents=True, exist_ok=True)
+            write_config(
+                root,
+                backend="helpcenter",
+                target_key="center_id",
+                target=center_id,
+                content=folder,
+                default_language=snap.default_language,
+                languages=snap.languages,
+                base_url=base_url,
+            )
+            config = load_config(root)
+        result = import_tree(config, backend, content, progress=progress)
+    click.echo(render_import(result), nl=False)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@_directory
+@click.pass_context
+def pull(ctx: click.Context, files: tuple[str, ...], directory: str) -> None:
+    """Write edits made on the help center back into the files (all, or FILES).
+
+    A file changed on both sides is left alone: the help center's version is written beside
+    it as NAME.remote.md (never synced) and the conflict is reported (exit 1).
+    """
+    from contextlib import ExitStack
+
+    from hcsync.importer.pull import pull as pull_files
+    from hcsync.importer.views import render_pull
+
+    config, site, lock = _prepare(ctx, directory, False)
+    with ExitStack() as stack:
+        backend = _backend(ctx, config, stack)
+        result = pull_files(config, site, lock, backend, files)
+    click.echo(render_pull(result), nl=False)
+    if result.conflicts:
+        ctx.exit(1)
+
+
 # ---- GitHub: the pull-request comment and the Action's helpers -----------------------------
 
 

@@ -56,6 +56,13 @@ class Backend(Protocol):
         """The translation drafts of these (article id, language) pairs; None if absent."""
         ...
 
+    def download_image(self, url: str) -> bytes | None:
+        """The bytes of an image the platform hosts (read-only; used by ``hcsync import``).
+
+        None when ``url`` is not one of the platform's own images (a third-party URL is left
+        as a link, and no credential is ever sent to another host)."""
+        ...
+
     def derived_slug(self, title: str) -> str | None:
         """The slug the platform makes from ``title`` when none is set (None: it makes none)."""
         ...

@@ -63,6 +63,9 @@ class HelpCenterBackend:
             secrets=[api_key],
             **kwargs,
         )
+        self._public = ApiClient(client, headers={}, secrets=[api_key], **kwargs)
+        """For images on the CDN: no credentials (a CDN is not the API)."""
+        self._api_host = urlsplit(str(client.base_url)).hostname or ""
         self.center_id = center_id
         self._base = f"/v0/centers/{quote(center_id, safe='')}"
         self._slug_ids: dict[str, int] = {}
@@ -125,6 +128,16 @@ class HelpCenterBackend:
 
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None
+
+    def download_image(self, url: str) -> bytes | None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        own = host == self._api_host or host == "help.center" or host.endswith(".help.center")
+        if parts.scheme not in ("http", "https") or not own:
+            return None
+        api = self.api if host == self._api_host else self._public
+        response = api.request("GET", url, ok_statuses=[404])
+        return None if response.status_code == 404 else response.content
 
     def _link_base(self, article_id: str, language: str) -> str | None:
         """``https://{domain}[/{lang}]/article/{slug_id}-`` (helpcenter.md §4.2, §4.4)."""

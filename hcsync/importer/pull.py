@@ -1,0 +1,270 @@
+"""``hcsync pull [FILE…]``: edits made in the web UI, back into the Markdown files.
+
+A document is *drifted* when the remote's version moved since the lockfile recorded it (the
+same test the plan uses). For each drifted document:
+
+- file unchanged since the last apply: the remote version is written into the file (title and
+  SEO into the front-matter, the rest of the front-matter kept), new images are downloaded,
+  and the lockfile records the new remote version, so the writer reviews the pull as a git
+  diff and the next plan is clean;
+- file changed locally as well: a **conflict**. The file is left alone and the remote version
+  is written beside it as ``<name>.remote.md`` with ``sync: false`` (so it is never content);
+  the lockfile is not touched, so the plan keeps showing the drift until it is resolved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import posixpath
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hcsync import lockfile as lockmod
+from hcsync.backends.base import Backend
+from hcsync.config import Config, Status
+from hcsync.content import load_site, sniff_image
+from hcsync.content.frontmatter import split
+from hcsync.content.model import Site
+from hcsync.diagnostics import UsageError
+from hcsync.importer.html2md import html_to_markdown
+from hcsync.importer.tree import (
+    _IMAGE_NAME,
+    _IMG_SRC,
+    Inexact,
+    _dump_front,
+    _Layout,
+    _localise,
+    _Planned,
+    _status,
+    record_entries,
+)
+from hcsync.lockfile import Lockfile, LockImage
+from hcsync.plan.desired import DesiredDoc
+from hcsync.plan.links import resolve_lenient
+from hcsync.plan.site_adapter import desired_from_site
+from hcsync.remote import RemoteDoc
+
+REMOTE_SUFFIX = ".remote.md"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PullResult:
+    updated: tuple[str, ...] = ()
+    """Files rewritten with the remote version."""
+    conflicts: tuple[tuple[str, str], ...] = ()
+    """(file, where the remote version was written) for files changed on both sides."""
+    unchanged: int = 0
+    inexact: tuple[Inexact, ...] = ()
+    gone: tuple[str, ...] = ()
+    """Files whose remote article no longer exists."""
+
+
+def remote_copy_path(path: str) -> str:
+    """``guides/install.es.md`` → ``guides/install.es.remote.md``."""
+    return path.removesuffix(".md") + REMOTE_SUFFIX
+
+
+def pull(
+    config: Config,
+    site: Site,
+    lock: Lockfile,
+    backend: Backend,
+    files: Collection[str] = (),
+) -> PullResult:
+    """Bring drifted documents back into their files (see the module docstring)."""
+    desired = desired_from_site(site)
+    docs = {d.path: d for d in desired.articles + desired.translations}
+    wanted = _select(config, docs, files)
+    snap = backend.snapshot()
+    pairs = {
+        (lock.entries[p].id, docs[p].language): p
+        for p in wanted
+        if docs[p].source is not None and p in lock.entries
+    }
+    fetched = backend.fetch_translations(set(pairs)) if pairs else {}
+    remote_of: dict[str, RemoteDoc] = {}
+    gone: list[str] = []
+    for path in wanted:
+        entry = lock.entries.get(path)
+        if entry is None:
+            continue
+        doc = docs[path]
+        remote = (
+            snap.articles.get(entry.id)
+            if doc.source is None
+            else fetched.get((entry.id, doc.language))
+        )
+        if remote is None:
+            gone.append(path)
+        else:
+            remote_of[path] = remote
+
+    urls = {p: e.url for p, e in lock.entries.items() if e.url}
+    for path, remote in remote_of.items():
+        url = remote.url_for(docs[path].slug)
+        if url:
+            urls[path] = url
+    images = {sha: img.url for sha, img in lock.images.items()}
+
+    drifted: list[str] = []
+    conflicts: list[tuple[str, str]] = []
+    unchanged = 0
+    for path, remote in sorted(remote_of.items()):
+        entry = lock.entries[path]
+        if remote.version == entry.remote_version or path in lock.pending:
+            unchanged += 1
+            continue
+        sent = resolve_lenient(docs[path].html, urls, images)
+        if lockmod.digest(desired.renderer, docs[path].title, sent) != entry.local_hash:
+            conflicts.append((path, remote_copy_path(path)))
+        else:
+            drifted.append(path)
+    if not drifted and not conflicts:
+        return PullResult(unchanged=unchanged, gone=tuple(gone))
+
+    layout = _Layout()
+    doc_urls: dict[str, str] = {}
+    for path, url in urls.items():
+        doc_urls.setdefault(url, path)
+    for remote_path, remote in remote_of.items():
+        for url in (remote.url, remote.url_for(remote.slug)):
+            if url:
+                doc_urls.setdefault(url, remote_path)
+    by_url = {img.url: img for img in lock.images.values()}
+    new_images: list[LockImage] = []
+    root = config.content
+    for path in [*drifted, *(c for c, _ in conflicts)]:
+        remote = remote_of[path]
+        _images_for(path, remote, by_url, layout, backend, new_images, root)
+        planned = _Planned(path=path, remote=remote, source=None, front={}, html=remote.html or "")
+        body = html_to_markdown(_localise(planned, doc_urls, layout))
+        front = _front_for(root / path, remote, config.default_status)
+        if path in drifted:
+            (root / path).write_text(_dump_front(front) + "\n" + body, encoding="utf-8")
+        else:
+            front["sync"] = False
+            copy = root / remote_copy_path(path)
+            header = (
+                f"# hcsync pull: the help center's version of {posixpath.basename(path)}, "
+                "which was changed there and here.\n# Merge it by hand, then delete this file.\n"
+            )
+            text = _dump_front(front)
+            copy.write_text("---\n" + header + text[4:] + "\n" + body, encoding="utf-8")
+
+    for img in new_images:
+        lock.images.setdefault(img.sha256, img)
+    inexact: list[Inexact] = []
+    if drifted:
+        fresh = load_site(config)
+        only = {p: remote_of[p] for p in drifted}
+        scratch = replace(lock, entries=dict(lock.entries))
+        found, _notes = record_entries(fresh, scratch, only, {p: docs[p].source for p in drifted})
+        inexact = found
+        for p in drifted:
+            lock.entries[p] = scratch.entries[p]
+    lockmod.save(lock, config.lockfile)
+    return PullResult(
+        updated=tuple(drifted),
+        conflicts=tuple(conflicts),
+        unchanged=unchanged,
+        inexact=tuple(inexact),
+        gone=tuple(gone),
+    )
+
+
+def _select(config: Config, docs: dict[str, DesiredDoc], files: Collection[str]) -> list[str]:
+    if not files:
+        return sorted(docs)
+    out = []
+    for name in files:
+        path = Path(name)
+        absolute = path if path.is_absolute() else Path.cwd() / path
+        try:
+            rel = absolute.resolve().relative_to(config.content.resolve()).as_posix()
+        except ValueError:
+            rel = name
+        if rel not in docs:
+            raise UsageError(f"{name}: not an article or translation of this help center")
+        out.append(rel)
+    return sorted(set(out))
+
+
+def _front_for(file: Path, remote: RemoteDoc, default: Status) -> dict[str, Any]:
+    """The file's front-matter with the remote's title, SEO and live state (other keys kept).
+
+    A web edit left unpublished (live, with draft changes) becomes ``status: draft``, so the
+    next apply does not publish it behind the editor's back; the writer removes the line to
+    publish it."""
+    front: dict[str, Any] = {}
+    try:
+        parts = split(file.read_text(encoding="utf-8"))
+        loaded = yaml.safe_load(parts.yaml) if parts.yaml else None
+        if isinstance(loaded, dict):
+            front = loaded
+    except (OSError, yaml.YAMLError, ValueError):
+        front = {}
+    front["title"] = remote.title
+    seo = (
+        {k: v for k, v in (front.get("seo") or {}).items()}
+        if isinstance(front.get("seo"), dict)
+        else {}
+    )
+    for key, value in (("title", remote.seo_title), ("description", remote.seo_description)):
+        if value:
+            seo[key] = value
+        else:
+            seo.pop(key, None)
+    front.pop("seo.title", None)
+    front.pop("seo.description", None)
+    if seo:
+        front["seo"] = seo
+    else:
+        front.pop("seo", None)
+    status = _status(remote.state)
+    if status is default:
+        front.pop("status", None)
+    else:
+        front["status"] = status.value
+    return {"title": front.pop("title"), **front}
+
+
+def _images_for(
+    path: str,
+    remote: RemoteDoc,
+    by_url: dict[str, LockImage],
+    layout: _Layout,
+    backend: Backend,
+    new_images: list[LockImage],
+    root: Path,
+) -> None:
+    folder = posixpath.dirname(path)
+    for m in _IMG_SRC.finditer(remote.html or ""):
+        url = htmllib.unescape(m.group("url"))
+        if url in layout.images:
+            continue
+        known = by_url.get(url)
+        if known is not None:
+            layout.images[url] = (known.path, known.sha256, b"")
+            continue
+        data = backend.download_image(url)
+        if data is None or sniff_image(data) is None:
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        name = _IMAGE_NAME.sub("-", posixpath.basename(url.split("?")[0])) or "image.png"
+        target = f"{folder}/images/{name}" if folder else f"images/{name}"
+        n = 2
+        while (root / target).exists() and (root / target).read_bytes() != data:
+            stem, _, ext = name.rpartition(".")
+            target = f"{folder}/images/{stem}-{n}.{ext}"
+            n += 1
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        (root / target).write_bytes(data)
+        layout.images[url] = (target, sha, data)
+        image = LockImage(sha256=sha, url=url, path=target)
+        by_url[url] = image
+        new_images.append(image)

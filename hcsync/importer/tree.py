@@ -1,0 +1,599 @@
+"""``hcsync import``: the remote help center → a content tree, ``hcsync.yml`` and a lockfile.
+
+Steps, each one-way:
+
+1. read the remote: the snapshot (categories, every article's draft with content), then the
+   translation drafts (one call per article and language: the API lists no translation drafts
+   in bulk), then the images the articles show (one download each);
+2. lay the tree out: a folder per category, ``<slug>.md`` per article, ``<slug>.<lang>.md`` per
+   translation, images in ``images/`` beside the first article that shows them; links between
+   articles become relative ``.md`` links and image URLs relative paths, then HTML → Markdown;
+3. load the written tree with the normal loader, render it, and record in the lockfile exactly
+   what the diff calls "unchanged" (the hash of what the file would send, the hash and version
+   of what the remote holds), so the next plan is empty;
+4. check it: every document whose file does not render back to the remote's HTML (or title,
+   slug, SEO) is listed, and the diff is run once more against the new lockfile.
+
+Nothing is written to the remote. A document that does not round-trip is not altered on the
+remote either: the lockfile records the remote as it is, so only a later edit of the file sends
+the Markdown version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from hcsync import lockfile as lockmod
+from hcsync.backends.base import Backend
+from hcsync.config import CONFIG_NAME, Config, Status, load_config
+from hcsync.content import load_site, sniff_image
+from hcsync.content.loader import CATEGORY_FILE, SLUG_RE, slugify
+from hcsync.content.model import Site
+from hcsync.diagnostics import HcsyncError, UsageError
+from hcsync.importer.html2md import html_to_markdown
+from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, digest
+from hcsync.plan.desired import Desired, DesiredDoc
+from hcsync.plan.diff import diff, html_text, translation_pairs
+from hcsync.plan.links import resolve_lenient
+from hcsync.plan.model import Action
+from hcsync.plan.site_adapter import desired_from_site
+from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot, html_hash
+
+_URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src)=")(?P<url>[^"]*)"')
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="(?P<url>[^"]*)"')
+_IMAGE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class ImportRefusedError(HcsyncError):
+    """The import would overwrite something, or cannot represent what the remote holds."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inexact:
+    """A document whose file does not give back exactly what the remote holds."""
+
+    path: str
+    fields: tuple[str, ...]
+    """What differs: ``content``, ``title``, ``slug``, ``seo.title``, ``seo.description``."""
+    diff: str | None = None
+    """A readable diff of the text (remote → file), for content."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportResult:
+    """What ``hcsync import`` wrote and what the user should look at."""
+
+    root: Path
+    articles: int = 0
+    translations: int = 0
+    categories: int = 0
+    images: int = 0
+    calls: int = 0
+    inexact: tuple[Inexact, ...] = ()
+    notes: tuple[str, ...] = ()
+    """Things not imported or changed on the way (one line each)."""
+    leftover: tuple[Action, ...] = ()
+    """Actions the next plan would still show (expected: none)."""
+
+
+# ---- reading the remote ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RemoteContent:
+    """Everything import reads from the remote."""
+
+    snapshot: Snapshot
+    translations: dict[tuple[str, str], RemoteDoc]
+    """(article id, language) → translation draft, for the ones that exist."""
+    images: dict[str, bytes | None] = field(default_factory=dict)
+    """Image URL → its bytes (None: not the platform's, or gone)."""
+
+
+def read_remote(
+    backend: Backend,
+    *,
+    live_translations_only: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> RemoteContent:
+    """Read categories, articles, translations and images (read-only calls only)."""
+    snap = backend.snapshot()
+    pairs: set[tuple[str, str]] = set()
+    for aid, doc in snap.articles.items():
+        langs = doc.live_languages if live_translations_only else snap.languages
+        pairs.update((aid, lang) for lang in langs if lang != snap.default_language)
+    if progress and pairs:
+        progress(f"reading {len(pairs)} translation drafts (one call each)")
+    found = backend.fetch_translations(pairs) if pairs else {}
+    translations = {k: v for k, v in found.items() if v is not None}
+    content = RemoteContent(snapshot=snap, translations=translations)
+    urls: list[str] = []
+    for doc in [*snap.articles.values(), *translations.values()]:
+        for m in _IMG_SRC.finditer(doc.html or ""):
+            url = htmllib.unescape(m.group("url"))
+            if url not in urls:
+                urls.append(url)
+    if progress and urls:
+        progress(f"downloading {len(urls)} images")
+    for url in urls:
+        content.images[url] = backend.download_image(url)
+    return content
+
+
+# ---- laying the tree out ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Planned:
+    path: str
+    remote: RemoteDoc
+    source: str | None
+    front: dict[str, Any]
+    html: str
+
+
+@dataclass(slots=True)
+class _Layout:
+    category_paths: dict[str, str] = field(default_factory=dict)
+    """Remote category id → folder path."""
+    categories: dict[str, RemoteCategory] = field(default_factory=dict)
+    """Folder path → remote category."""
+    docs: list[_Planned] = field(default_factory=list)
+    images: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
+    """Image URL → (path, sha256, bytes)."""
+    notes: list[str] = field(default_factory=list)
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _category_folders(snap: Snapshot, layout: _Layout) -> None:
+    taken: dict[str | None, set[str]] = {}
+    by_id = {c.id: c for c in snap.categories}
+    ordered = sorted(snap.categories, key=lambda c: c.parent_id is not None)
+    for cat in ordered:
+        parent = layout.category_paths.get(cat.parent_id) if cat.parent_id else None
+        if cat.parent_id and parent is None:
+            if cat.parent_id in by_id:
+                continue
+            layout.notes.append(f"category {cat.name!r}: its parent is unknown; not imported")
+            continue
+        name = _unique(slugify(cat.name) or "category", taken.setdefault(parent, set()))
+        path = f"{parent}/{name}" if parent else name
+        layout.category_paths[cat.id] = path
+        layout.categories[path] = cat
+
+
+def _status(state: LiveState) -> Status:
+    if state is LiveState.PUBLISHED:
+        return Status.PUBLISHED
+    if state is LiveState.CHANGED:
+        return Status.DRAFT  # live, with draft edits: leave both as they are
+    return Status.UNPUBLISHED
+
+
+def _front(
+    title: str, slug: str | None, doc: RemoteDoc, status: Status, default: Status
+) -> dict[str, Any]:
+    front: dict[str, Any] = {"title": title}
+    if slug is not None:
+        front["slug"] = slug
+    seo = {
+        k: v
+        for k, v in (("title", doc.seo_title), ("description", doc.seo_description))
+        if v is not None and v.strip()
+    }
+    if seo:
+        front["seo"] = seo
+    if status is not default:
+        front["status"] = status.value
+    return front
+
+
+def _layout(
+    content: RemoteContent, backend: Backend, default_status: Status, languages: Iterable[str]
+) -> _Layout:
+    snap = content.snapshot
+    layout = _Layout()
+    _category_folders(snap, layout)
+    slugs_taken: dict[str, set[str]] = {}
+    stems: dict[str, set[str]] = {}
+    allowed = set(languages)
+    articles = sorted(
+        snap.articles.values(),
+        key=lambda d: (layout.category_paths.get(d.category_id or "", "~"), d.slug or "", d.id),
+    )
+    for doc in articles:
+        folder = layout.category_paths.get(doc.category_id or "")
+        if folder is None:
+            layout.notes.append(
+                f"article {doc.title!r} ({doc.id}) is in no known category; not imported"
+            )
+            continue
+        wanted = doc.slug or backend.derived_slug(doc.title) or slugify(doc.title) or "article"
+        if not SLUG_RE.match(wanted):
+            wanted = slugify(wanted) or "article"
+        taken = slugs_taken.setdefault(snap.default_language, set())
+        slug = _unique(wanted, taken)
+        if slug != wanted:
+            layout.notes.append(
+                f"article {doc.title!r}: slug {wanted!r} is used by another article; "
+                f"the file sets {slug!r} (the next apply changes its URL)"
+            )
+        stem = _unique(slug, stems.setdefault(folder, set()))
+        path = f"{folder}/{stem}.md"
+        front = _front(
+            doc.title, None if stem == slug else slug, doc, _status(doc.state), default_status
+        )
+        layout.docs.append(
+            _Planned(path=path, remote=doc, source=None, front=front, html=doc.html or "")
+        )
+        for lang in sorted(snap.languages):
+            tdoc = content.translations.get((doc.id, lang))
+            if tdoc is None:
+                continue
+            if lang not in allowed:
+                layout.notes.append(f"{path}: translation into {lang!r} skipped (not configured)")
+                continue
+            tpath = f"{folder}/{stem}.{lang}.md"
+            tslug = tdoc.slug if tdoc.slug and SLUG_RE.match(tdoc.slug) else slug
+            ttaken = slugs_taken.setdefault(lang, set())
+            tslug = _unique(tslug, ttaken)
+            tfront = _front(
+                tdoc.title,
+                None if tslug == slug else tslug,
+                tdoc,
+                _status(tdoc.state),
+                default_status,
+            )
+            layout.docs.append(
+                _Planned(path=tpath, remote=tdoc, source=path, front=tfront, html=tdoc.html or "")
+            )
+    _place_images(content, layout)
+    return layout
+
+
+def _place_images(content: RemoteContent, layout: _Layout) -> None:
+    by_sha: dict[str, str] = {}
+    used_paths: set[str] = set()
+    for planned in layout.docs:
+        folder = posixpath.dirname(planned.path)
+        for m in _IMG_SRC.finditer(planned.html):
+            url = htmllib.unescape(m.group("url"))
+            if url in layout.images:
+                continue
+            data = content.images.get(url)
+            if data is None:
+                continue
+            if sniff_image(data) is None:
+                layout.notes.append(
+                    f"{planned.path}: {url} is not an image hcsync can upload; left as a link"
+                )
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if sha in by_sha:
+                layout.images[url] = (by_sha[sha], sha, data)
+                continue
+            name = _IMAGE_NAME.sub("-", unquote(posixpath.basename(urlsplit(url).path))) or "image"
+            base, dot, ext = name.rpartition(".")
+            if not dot:
+                base, ext = name, "png"
+            candidate, n = f"{folder}/images/{base}.{ext}", 2
+            while candidate in used_paths:
+                candidate, n = f"{folder}/images/{base}-{n}.{ext}", n + 1
+            used_paths.add(candidate)
+            by_sha[sha] = candidate
+            layout.images[url] = (candidate, sha, data)
+
+
+def _relative(target: str, from_path: str) -> str:
+    return posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+
+
+def _doc_urls(snap: Snapshot, layout: _Layout) -> dict[str, str]:
+    """Every URL an article or translation is reachable at → its file path."""
+    urls: dict[str, str] = {}
+    for planned in layout.docs:
+        doc = planned.remote
+        for url in (doc.url, doc.url_for(doc.slug)):
+            if url:
+                urls.setdefault(url, planned.path)
+    return urls
+
+
+def _localise(planned: _Planned, doc_urls: Mapping[str, str], layout: _Layout) -> str:
+    """The document's HTML with links to articles and images made relative to its file."""
+
+    def swap(m: re.Match[str]) -> str:
+        url = htmllib.unescape(m.group("url"))
+        base, hash_, fragment = url.partition("#")
+        if m.group("attr").strip().startswith("src"):
+            image = layout.images.get(url)
+            if image is None:
+                return m.group(0)
+            return f'{m.group("attr")}{htmllib.escape(_relative(image[0], planned.path))}"'
+        target = doc_urls.get(base)
+        if target is None:
+            return m.group(0)
+        rel = _relative(target, planned.path) + (hash_ + fragment if hash_ else "")
+        return f'{m.group("attr")}{htmllib.escape(rel)}"'
+
+    return _URL_ATTR.sub(swap, planned.html)
+
+
+def _dump_front(front: Mapping[str, Any]) -> str:
+    text = yaml.safe_dump(
+        dict(front), sort_keys=False, allow_unicode=True, width=1_000_000, default_flow_style=False
+    )
+    return f"---\n{text}---\n"
+
+
+# ---- the import ------------------------------------------------------------------------
+
+
+def content_files(root: Path) -> list[Path]:
+    """Markdown and ``_category.yml`` files under ``root`` (hidden folders skipped)."""
+    if not root.is_dir():
+        return []
+    found = []
+    for path in root.rglob("*"):
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if path.is_file() and (path.suffix == ".md" or path.name == CATEGORY_FILE):
+            found.append(path)
+    return found
+
+
+def write_config(
+    directory: Path,
+    *,
+    backend: str,
+    target_key: str,
+    target: str,
+    content: str,
+    default_language: str,
+    languages: Iterable[str],
+    base_url: str | None = None,
+) -> Path:
+    """Write a new ``hcsync.yml`` for an import (refuses to replace one)."""
+    path = directory / CONFIG_NAME
+    if path.exists():
+        raise ImportRefusedError(f"{path} exists already")
+    langs = sorted(set(languages))
+    lines = [
+        "# Written by `hcsync import`.",
+        f"backend: {backend}",
+        f"{target_key}: {_yaml_scalar(target)}",
+    ]
+    if base_url:
+        lines.append(f"base_url: {_yaml_scalar(base_url)}")
+    lines += [
+        f"content: {_yaml_scalar(content)}",
+        f"default_language: {default_language}",
+        f"languages: [{', '.join(langs)}]",
+        "default_status: published",
+        "prune: report",
+    ]
+    directory.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _yaml_scalar(value: str) -> str:
+    return yaml.safe_dump(value, default_style=None).strip().removesuffix("\n...").strip()
+
+
+def check_config(config: Config, snap: Snapshot, used_languages: Iterable[str]) -> None:
+    """Refuse an import the existing ``hcsync.yml`` cannot describe."""
+    if config.default_language != snap.default_language:
+        raise ImportRefusedError(
+            f"hcsync.yml: default_language is {config.default_language!r}, but the help center's "
+            f"is {snap.default_language!r}; set default_language: {snap.default_language}"
+        )
+    missing = sorted(set(used_languages) - set(config.languages))
+    if missing:
+        wanted = sorted(set(config.languages) | set(missing))
+        raise ImportRefusedError(
+            f"hcsync.yml: the help center has translations into {', '.join(missing)}, which "
+            f"'languages' does not list; set languages: [{', '.join(wanted)}]"
+        )
+
+
+def import_tree(
+    config: Config,
+    backend: Backend,
+    content: RemoteContent,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Write the content tree and the lockfile for ``content`` (read by :func:`read_remote`).
+
+    Refuses when the content root already holds Markdown or category files, or the lockfile
+    has entries (that is ``hcsync import --adopt``'s job).
+    """
+    root = config.content
+    existing = content_files(root)
+    if existing:
+        raise ImportRefusedError(
+            f"{root} already holds {len(existing)} content file(s); import writes into an empty "
+            "folder (to match files that exist, run `hcsync import --adopt`)"
+        )
+    old = lockmod.load(config.lockfile)
+    if old.entries:
+        raise ImportRefusedError(
+            f"{config.lockfile.name} already has entries; remove it first, or run "
+            "`hcsync import --adopt`"
+        )
+    snap = content.snapshot
+    check_config(config, snap, {lang for _, lang in content.translations})
+    layout = _layout(content, backend, config.default_status, config.languages)
+    doc_urls = _doc_urls(snap, layout)
+
+    written: list[Path] = []
+    for path, cat in layout.categories.items():
+        data: dict[str, Any] = {"name": cat.name}
+        if cat.description.strip():
+            data["description"] = cat.description.strip()
+        file = root / path / CATEGORY_FILE
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(
+            yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000),
+            encoding="utf-8",
+        )
+        written.append(file)
+    for image_path, _sha, data_bytes in {v[0]: v for v in layout.images.values()}.values():
+        file = root / image_path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(data_bytes)
+    for planned in layout.docs:
+        body = html_to_markdown(_localise(planned, doc_urls, layout))
+        file = root / planned.path
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(_dump_front(planned.front) + "\n" + body, encoding="utf-8")
+        written.append(file)
+    if progress:
+        progress(f"wrote {len(written)} files; checking that they render back")
+
+    site = load_site(config)
+    lock = Lockfile(backend=config.backend.value, target=snap.target)
+    for path, cat in layout.categories.items():
+        loaded = site.categories.get(path)
+        if loaded is not None:
+            lock.categories[path] = LockCategory(path=path, id=cat.id, hash=loaded.content_hash)
+    for url, (image_path, sha, _data) in layout.images.items():
+        lock.images.setdefault(sha, LockImage(sha256=sha, url=url, path=image_path))
+    remote_of = {p.path: p.remote for p in layout.docs}
+    sources = {p.path: p.source for p in layout.docs}
+    inexact, notes = record_entries(site, lock, remote_of, sources)
+    lockmod.save(lock, config.lockfile)
+    leftover = check_plan(site, lock, snap, content.translations)
+    return ImportResult(
+        root=root,
+        articles=len(site.articles),
+        translations=len(site.translations),
+        categories=len(lock.categories),
+        images=len(lock.images),
+        calls=backend.stats.calls,
+        inexact=tuple(inexact),
+        notes=tuple(layout.notes + notes),
+        leftover=leftover,
+    )
+
+
+def doc_urls_for(desired: Desired, remote_of: Mapping[str, RemoteDoc]) -> dict[str, str]:
+    """The URL the diff gives each document: the remote's URL with the file's slug."""
+    urls: dict[str, str] = {}
+    for doc in desired.articles + desired.translations:
+        remote = remote_of.get(doc.path)
+        url = remote.url_for(doc.slug) if remote else None
+        if url:
+            urls[doc.path] = url
+    return urls
+
+
+def record_entries(
+    site: Site,
+    lock: Lockfile,
+    remote_of: Mapping[str, RemoteDoc],
+    sources: Mapping[str, str | None],
+) -> tuple[list[Inexact], list[str]]:
+    """Lockfile entries that make the diff call each file "unchanged" against its remote
+    document; returns the documents that do not round-trip exactly, and notes."""
+    desired = desired_from_site(site)
+    urls = doc_urls_for(desired, remote_of)
+    images = {sha: img.url for sha, img in lock.images.items()}
+    inexact: list[Inexact] = []
+    notes: list[str] = []
+    for doc in desired.articles + desired.translations:
+        remote = remote_of.get(doc.path)
+        if remote is None:
+            continue
+        if sources.get(doc.path) != doc.source:
+            notes.append(f"{doc.path}: read as a translation of {doc.source}, not as imported")
+        sent_html = resolve_lenient(doc.html, urls, images)
+        lock.entries[doc.path] = LockEntry(
+            path=doc.path,
+            id=remote.id,
+            language=doc.language,
+            source=doc.source,
+            slug=doc.slug,
+            category=doc.category,
+            local_hash=digest(desired.renderer, doc.title, sent_html),
+            remote_hash=html_hash(remote.html),
+            remote_version=remote.version,
+            status=doc.status,
+            url=urls.get(doc.path),
+        )
+        fields = _differences(doc, remote, sent_html)
+        if fields:
+            text_diff = None
+            if "content" in fields:
+                import difflib
+
+                lines = difflib.unified_diff(
+                    html_text(remote.html or ""),
+                    html_text(sent_html),
+                    fromfile=f"remote/{doc.path}",
+                    tofile=f"file/{doc.path}",
+                    lineterm="",
+                    n=0,
+                )
+                text_diff = "\n".join(lines) or "(markup only; the text is the same)"
+            inexact.append(Inexact(path=doc.path, fields=fields, diff=text_diff))
+    return inexact, notes
+
+
+def _differences(doc: DesiredDoc, remote: RemoteDoc, sent_html: str) -> tuple[str, ...]:
+    out = []
+    if sent_html != (remote.html or ""):
+        out.append("content")
+    if doc.title != remote.title:
+        out.append("title")
+    if remote.slug and doc.slug != remote.slug:
+        out.append("slug")
+    if (doc.seo_title or None) != (remote.seo_title or None):
+        out.append("seo.title")
+    if (doc.seo_description or None) != (remote.seo_description or None):
+        out.append("seo.description")
+    return tuple(out)
+
+
+def check_plan(
+    site: Site,
+    lock: Lockfile,
+    snap: Snapshot,
+    translations: Mapping[tuple[str, str], RemoteDoc],
+) -> tuple[Action, ...]:
+    """The actions the next ``hcsync plan`` would show (what it reads, the way it reads it)."""
+    desired = desired_from_site(site)
+    pairs = translation_pairs(desired, lock, snap, resolve=resolve_lenient)
+    fetched = {p: translations.get(p) for p in pairs}
+    plan = diff(desired, lock, replace(snap, translations=fetched), resolve=resolve_lenient)
+    return plan.actions
+
+
+def config_for_import(directory: Path, into: str | None) -> Config:
+    """The config an import writes under: ``hcsync.yml`` in ``directory``."""
+    config = load_config(directory)
+    if into is not None and (directory / into).resolve() != config.content.resolve():
+        raise UsageError(
+            f"hcsync.yml says content: {config.content}; --into {into} disagrees "
+            "(change 'content:' or drop --into)"
+        )
+    return config

@@ -1,0 +1,119 @@
+"""Text for ``hcsync import``, ``import --adopt`` and ``pull`` (the CLI prints it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hcsync.importer.adopt import Adoption
+    from hcsync.importer.pull import PullResult
+    from hcsync.importer.tree import ImportResult
+
+
+def _n(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def render_import(result: ImportResult) -> str:
+    """Summary first, then what needs a look: documents that do not round-trip, notes."""
+    lines = [
+        f"Imported {_n(result.articles, 'article')}, {_n(result.translations, 'translation')}, "
+        f"{_n(result.categories, 'category', 'categories')} and {_n(result.images, 'image')} "
+        f"into {result.root} ({_n(result.calls, 'API call')}).",
+    ]
+    if result.inexact:
+        lines.append("")
+        lines.append(
+            f"{_n(len(result.inexact), 'document')} cannot be written as Markdown that renders "
+            "back exactly; the help center keeps its version until you change the file:"
+        )
+        for item in result.inexact:
+            verb = "differs" if len(item.fields) == 1 else "differ"
+            lines.append(f"  ~ {item.path}  ({', '.join(item.fields)} {verb})")
+            if item.diff:
+                lines.extend("      " + line for line in item.diff.splitlines())
+    if result.notes:
+        lines.append("")
+        lines.extend(f"note: {note}" for note in result.notes)
+    if result.leftover:
+        lines.append("")
+        lines.append(f"The next plan still shows {_n(len(result.leftover), 'change')}:")
+        lines.extend(f"  {a.kind.value} {a.path}" for a in result.leftover)
+    else:
+        lines.append("Run `hcsync plan`: it shows no changes.")
+    return "\n".join(lines) + "\n"
+
+
+_HOW = {
+    "slug": "by slug",
+    "slug+title": "by slug and title",
+    "title": "by title only: check it",
+    "source": "translation of its article",
+}
+
+
+def render_adoption(adoption: Adoption) -> str:
+    """A plan-like listing: what will be recorded, what cannot be, what the next plan does."""
+    weak = sum(1 for m in adoption.matches if m.how == "title")
+    head = [
+        f"{_n(len(adoption.matches), 'file')} matched"
+        + (f" ({weak} by title only)" if weak else ""),
+        f"{len(adoption.ambiguous)} ambiguous",
+        f"{_n(len(adoption.new_files), 'file')} with no remote article",
+        f"{_n(len(adoption.orphans), 'remote article')} with no file",
+    ]
+    if adoption.kept:
+        head.append(f"{adoption.kept} already in the lockfile")
+    lines = ["Adopt: " + ", ".join(head) + "."]
+    if adoption.matches:
+        lines.append("")
+    for m in adoption.matches:
+        symbol = "≈" if m.how == "title" else "="
+        tail = "" if m.same_content else "; differs: the next plan updates it from the file"
+        lines.append(f"  {symbol} {m.path}  ← {m.remote_id} {m.title!r} ({_HOW[m.how]}{tail})")
+    for a in adoption.ambiguous:
+        cands = ", ".join(f"{i} {t!r}" for i, t in a.candidates)
+        lines.append(f"  ? {a.path}  ← one of {cands}: not recorded (set 'slug:' to choose)")
+    for path in adoption.new_files:
+        lines.append(f"  + {path}  (no remote article: the next plan creates it)")
+    for o in adoption.orphans:
+        lines.append(
+            f"  - {o.remote_id} {o.title!r}  (no file: recorded as {o.path}, an orphan in the "
+            "next plan)"
+        )
+    if adoption.categories:
+        lines.append(f"  {_n(len(adoption.categories), 'category', 'categories')} matched by name")
+    if adoption.images:
+        lines.append(f"  {_n(len(adoption.images), 'image')} matched by content")
+    return "\n".join(lines) + "\n"
+
+
+def render_pull(result: PullResult) -> str:
+    """What was pulled, what conflicts, what needs a look."""
+    lines = [f"  < {path}  (updated from the help center)" for path in result.updated]
+    for path, copy in result.conflicts:
+        lines.append(
+            f"  ! {path}  CONFLICT: changed here and on the help center; the help center's "
+            f"version is in {copy}"
+        )
+    for path in result.gone:
+        lines.append(f"  ? {path}  (its article is gone from the help center)")
+    for item in result.inexact:
+        lines.append(
+            f"  ~ {item.path}  ({', '.join(item.fields)} cannot be written exactly as Markdown)"
+        )
+    summary = (
+        f"Pull: {_n(len(result.updated), 'file')} updated, "
+        f"{_n(len(result.conflicts), 'conflict')}, {result.unchanged} unchanged."
+    )
+    if lines:
+        lines.insert(0, "")
+    tail = []
+    if result.updated:
+        tail.append("Review the changes with `git diff`, then commit them with the lockfile.")
+    if result.conflicts:
+        tail.append(
+            "Merge each *.remote.md into its file by hand and delete it; then `hcsync apply "
+            "--overwrite` sends your merge (the plan shows the drift until then)."
+        )
+    return "\n".join([summary, *lines, *([""] if tail else []), *tail]) + "\n"
