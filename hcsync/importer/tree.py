@@ -163,20 +163,27 @@ def _unique(name: str, taken: set[str]) -> str:
 
 
 def _category_folders(snap: Snapshot, layout: _Layout) -> None:
+    """Folder per category, parents first, at any depth (ClickHelp folders nest deeper)."""
     taken: dict[str | None, set[str]] = {}
     by_id = {c.id: c for c in snap.categories}
-    ordered = sorted(snap.categories, key=lambda c: c.parent_id is not None)
-    for cat in ordered:
-        parent = layout.category_paths.get(cat.parent_id) if cat.parent_id else None
-        if cat.parent_id and parent is None:
-            if cat.parent_id in by_id:
+    pending = list(snap.categories)
+    while pending:
+        left = []
+        for cat in pending:
+            parent = layout.category_paths.get(cat.parent_id) if cat.parent_id else None
+            if cat.parent_id and parent is None:
+                left.append(cat)
                 continue
-            layout.notes.append(f"category {cat.name!r}: its parent is unknown; not imported")
-            continue
-        name = _unique(slugify(cat.name) or "category", taken.setdefault(parent, set()))
-        path = f"{parent}/{name}" if parent else name
-        layout.category_paths[cat.id] = path
-        layout.categories[path] = cat
+            name = _unique(slugify(cat.name) or "category", taken.setdefault(parent, set()))
+            path = f"{parent}/{name}" if parent else name
+            layout.category_paths[cat.id] = path
+            layout.categories[path] = cat
+        if len(left) == len(pending):
+            for cat in left:
+                why = "is unknown" if cat.parent_id not in by_id else "forms a cycle"
+                layout.notes.append(f"category {cat.name!r}: its parent {why}; not imported")
+            break
+        pending = left
 
 
 def _status(state: LiveState) -> Status:
