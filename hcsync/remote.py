@@ -75,6 +75,21 @@ def html_hash(html: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RemoteFeatures:
+    """What the remote can store; the planner reports what it cannot instead of planning a
+    write that would fail or never settle."""
+
+    platform: str = "the help center"
+    """How messages name the platform."""
+    seo: bool = True
+    """Articles have an SEO title and description."""
+    slug_change: bool = True
+    """An article's slug can change after it was created."""
+    category_descriptions: bool = True
+    """Categories have a description."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """Everything the planner knows about the remote at one moment."""
 
@@ -89,6 +104,8 @@ class Snapshot:
     translations: Mapping[tuple[str, str], RemoteDoc | None] = field(default_factory=dict)
     """(article id, language) → the translation draft, for the pairs that were fetched;
     None means fetched and absent. Pairs not fetched are not keys."""
+    features: RemoteFeatures = field(default_factory=RemoteFeatures)
+    """What the remote can store (static per platform, so not part of the fingerprint)."""
 
     def fingerprint(self) -> str:
         """A digest of the whole snapshot: a saved plan is stale once this changes."""

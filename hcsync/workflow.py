@@ -27,6 +27,8 @@ from hcsync.plan.model import Plan
 from hcsync.plan.site_adapter import desired_from_site
 
 API_KEY_ENV = "HCSYNC_API_KEY"
+CLICKHELP_LOGIN_ENV = "HCSYNC_CLICKHELP_LOGIN"
+CLICKHELP_KEY_ENV = "HCSYNC_CLICKHELP_API_KEY"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -40,15 +42,21 @@ class WrongTargetError(HcsyncError):
 
 def secrets_from_env(env: Mapping[str, str]) -> list[str]:
     """Every credential hcsync may hold, for redaction."""
-    names = (API_KEY_ENV, "HCSYNC_CLICKHELP_API_KEY", "GITHUB_TOKEN")
-    return [env[n] for n in names if env.get(n)]
+    import base64
+
+    names = (API_KEY_ENV, CLICKHELP_KEY_ENV, "GITHUB_TOKEN")
+    found = [env[n] for n in names if env.get(n)]
+    login, key = env.get(CLICKHELP_LOGIN_ENV, ""), env.get(CLICKHELP_KEY_ENV, "")
+    if login and key:  # the Basic credentials as sent, and as written out
+        found += [f"{login}:{key}", base64.b64encode(f"{login}:{key}".encode()).decode()]
+    return found
 
 
 def open_client(config: Config) -> httpx.Client:
     """The one HTTP client of a run (keep-alive), pointed at the configured API."""
     from hcsync.backends.helpcenter import DEFAULT_BASE_URL
 
-    base = config.base_url or DEFAULT_BASE_URL
+    base = config.base_url or config.portal_url or DEFAULT_BASE_URL
     return httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=False)
 
 
@@ -75,7 +83,55 @@ def make_backend(
         return HelpCenterBackend(
             client, center_id=config.center_id, api_key=key, clock=clock, sleep=sleep
         )
+    if config.backend is BackendName.CLICKHELP:
+        return _clickhelp(config, client, env, clock=clock, sleep=sleep)
     raise UsageError(f"backend {config.backend.value!r} is not supported yet")
+
+
+def _clickhelp(
+    config: Config,
+    client: httpx.Client,
+    env: Mapping[str, str],
+    *,
+    clock: Callable[[], float] | None,
+    sleep: Callable[[float], None] | None,
+) -> Backend:
+    from hcsync.backends.clickhelp import ClickHelpBackend
+
+    login = env.get(CLICKHELP_LOGIN_ENV, "").strip()
+    key = env.get(CLICKHELP_KEY_ENV, "").strip()
+    if not login or not key:
+        missing = CLICKHELP_LOGIN_ENV if not login else CLICKHELP_KEY_ENV
+        raise UsageError(
+            f"{missing} is not set: export your ClickHelp login and an API key generated for "
+            f"it (a Contributor's) as {CLICKHELP_LOGIN_ENV} and {CLICKHELP_KEY_ENV}"
+        )
+    if not config.project_id or not config.portal_url:
+        raise UsageError("hcsync.yml: portal_url and project_id are required for ClickHelp")
+    if not config.publication_id:
+        raise UsageError(
+            "hcsync.yml: publication_id is required for backend: clickhelp (the publication "
+            'that "published" means; it is created on the first publish if missing)'
+        )
+    unmapped = [lang for lang in config.languages if lang not in config.language_projects]
+    if unmapped:
+        raise UsageError(
+            f"hcsync.yml: languages lists {', '.join(map(repr, unmapped))} but "
+            "language_projects names no ClickHelp project for it (each language is a "
+            "language-version project of its own)"
+        )
+    return ClickHelpBackend(
+        client,
+        portal_url=config.portal_url,
+        project_id=config.project_id,
+        publication_id=config.publication_id,
+        login=login,
+        api_key=key,
+        default_language=config.default_language,
+        language_projects=config.language_projects,
+        clock=clock,
+        sleep=sleep,
+    )
 
 
 def load_lock(config: Config) -> Lockfile:

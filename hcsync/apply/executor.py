@@ -10,6 +10,8 @@ Invariants:
 4. A failed action fails its dependants (same file, its translations, articles of a failed
    category); other files go on. Orphans are never removed in a run that had a failure.
 5. Ctrl-C stops after the action in flight; a second Ctrl-C abandons it.
+6. A run ends with ``Backend.flush()`` (also after Ctrl-C), so a backend that batches
+   publishing (ClickHelp: one publication task) carries out what the run queued.
 """
 
 from __future__ import annotations
@@ -37,6 +39,22 @@ _DOC_WRITES = frozenset(
     | {ActionKind.ORPHAN}
 )
 """Writes to a document the lockfile knows: marked pending while in flight."""
+
+
+_PUBLISHING = frozenset(
+    {
+        ActionKind.PUBLISH,
+        ActionKind.UNPUBLISH,
+        ActionKind.PUBLISH_TRANSLATION,
+        ActionKind.UNPUBLISH_TRANSLATION,
+        ActionKind.ORPHAN,
+    }
+)
+"""What a backend with ``deferred_publish`` only queues until :meth:`Backend.flush`."""
+
+
+def _deferred(action: Action) -> bool:
+    return action.kind in _PUBLISHING and action.data.get("prune") != "delete"
 
 
 def _definitely_refused(exc: BackendError) -> bool:
@@ -109,11 +127,31 @@ class Executor:
                 report.outcomes.append(outcome)
                 if self._progress:
                     self._progress(outcome)
+            self._flush(report)
         finally:
             _restore_sigint(previous)
             report.calls = self.backend.stats.calls - before_calls
             report.writes = self.backend.stats.writes - before_writes
         return report
+
+    def _flush(self, report: Report) -> None:
+        """Let the backend carry out what it deferred (invariant 6); if that fails, every
+        deferred action of this run failed with it. The lockfile keeps their status: the next
+        plan reads what is really live from the remote and plans them again."""
+        try:
+            self.backend.flush()
+        except BackendError as exc:
+            for i, outcome in enumerate(report.outcomes):
+                action = outcome.action
+                if outcome.status is OutcomeStatus.DONE and _deferred(action):
+                    verb = _VERBS.get(action.kind, action.kind.value)
+                    report.outcomes[i] = Outcome(
+                        action=action,
+                        status=OutcomeStatus.FAILED,
+                        message=f'{action.path}: help center refused to {verb} "{action.title}": '
+                        f"{exc.format()}",
+                    )
+                    self._failed_paths.add(action.path)
 
     # ---- one action ----------------------------------------------------------------------
 
@@ -242,6 +280,7 @@ class Executor:
                 category_id=category_id,
                 seo_title=d.get("seo_title"),
                 seo_description=d.get("seo_description"),
+                slug=d.get("slug"),
             )
         except BackendError as exc:
             if _definitely_refused(exc):

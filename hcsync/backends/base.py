@@ -16,10 +16,12 @@ from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
 class Capabilities:
     """What the platform can represent; the planner warns about what it cannot."""
 
-    max_category_depth: int
-    """1 = categories only; 2 = one level of subcategories."""
+    max_category_depth: int | None
+    """1 = categories only; 2 = one level of subcategories; None = any depth."""
     ordering: bool
     """Whether ``order`` can be applied."""
+    deferred_publish: bool = False
+    """Publishes and unpublishes only queue; :meth:`Backend.flush` carries them out."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,8 +91,11 @@ class Backend(Protocol):
         category_id: str | None,
         seo_title: str | None,
         seo_description: str | None,
+        slug: str | None = None,
     ) -> RemoteDoc:
-        """Create a draft (never retried blindly: see :meth:`find_article`)."""
+        """Create a draft (never retried blindly: see :meth:`find_article`). ``slug`` is the
+        one wanted, for platforms that key a document by it (others set it afterwards with
+        :meth:`update_metadata`)."""
         ...
 
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
@@ -120,3 +125,9 @@ class Backend(Protocol):
     def unpublish_translation(self, article_id: str, language: str) -> RemoteDoc: ...
 
     def delete_translation(self, article_id: str, language: str) -> None: ...
+
+    def flush(self) -> None:
+        """Carry out the writes the backend deferred (ClickHelp publishes in one task per
+        publication); nothing for a platform that publishes per call. The executor calls it
+        at the end of a run; raises ``BackendError`` if the deferred writes failed."""
+        ...

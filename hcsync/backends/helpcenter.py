@@ -229,7 +229,9 @@ class HelpCenterBackend:
         category_id: str | None,
         seo_title: str | None,
         seo_description: str | None,
+        slug: str | None = None,
     ) -> RemoteDoc:
+        # The slug cannot be set on create (U9): the executor sets it with update_metadata.
         body: dict[str, Any] = {"title": title, "content": {"html": html}}
         if category_id:
             body["category_id"] = category_id
@@ -316,6 +318,9 @@ class HelpCenterBackend:
         self.api.request(
             "DELETE", self._tpath(article_id, language, ""), idempotent=True, ok_statuses=[404]
         )
+
+    def flush(self) -> None:
+        """Nothing is deferred: every publish is done when its call returns."""
 
     # ---- wire helpers --------------------------------------------------------------------
 

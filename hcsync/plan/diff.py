@@ -135,6 +135,7 @@ def diff(
 ) -> Plan:
     """Compare what the files want with what the remote holds; return the ordered plan."""
     ctx = _context(desired, lock, snapshot, resolve, options or DiffOptions())
+    _feature_warnings(ctx)
     _plan_categories(ctx)
     _plan_images(ctx)
     live_after: dict[str, bool] = {}
@@ -506,7 +507,7 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
         or _links_to_new(ctx, doc)
         or resend
     )
-    meta = _meta_changes(doc, remote, entry, category_id)
+    meta = _supported(ctx, doc, _meta_changes(doc, remote, entry, category_id))
     actions: list[tuple[list[Action], Action]] = []
     if content_changed or (drifted and ctx.opts.overwrite):
         actions.append(
@@ -636,6 +637,57 @@ def _meta_changes(
     return out
 
 
+def _supported(ctx: _Ctx, doc: DesiredDoc, meta: list[FieldChange]) -> list[FieldChange]:
+    """The metadata changes the remote can store; a warning for each it cannot."""
+    features = ctx.snap.features
+    kept: list[FieldChange] = []
+    for change in meta:
+        if change.name.startswith("seo.") and not features.seo:
+            continue  # said once per file by _feature_warnings
+        if change.name == "slug" and not features.slug_change and change.before:
+            _warn(
+                ctx,
+                doc,
+                f"{features.platform} cannot change the slug of an existing article (it is "
+                f"the topic id): it stays {change.before!r}; to use {change.after!r}, delete "
+                "the article there and apply again",
+            )
+            continue
+        kept.append(change)
+    return kept
+
+
+def _feature_warnings(ctx: _Ctx) -> None:
+    """What the files ask for that the remote cannot store, once per file."""
+    features = ctx.snap.features
+    if not features.seo:
+        for doc in ctx.desired.articles + ctx.desired.translations:
+            if doc.seo_title or doc.seo_description:
+                _warn(
+                    ctx,
+                    doc,
+                    f"{features.platform} has no SEO title or description: 'seo' is not sent",
+                )
+    if not features.category_descriptions:
+        for cat in ctx.desired.categories:
+            if cat.description:
+                ctx.diagnostics.append(
+                    Diagnostic(
+                        path=f"{cat.path}/_category.yml",
+                        line=None,
+                        severity=Severity.WARNING,
+                        message=f"{features.platform} folders have no description: "
+                        "'description' is not sent",
+                    )
+                )
+
+
+def _warn(ctx: _Ctx, doc: DesiredDoc, message: str) -> None:
+    ctx.diagnostics.append(
+        Diagnostic(path=doc.path, line=doc.line, severity=Severity.WARNING, message=message)
+    )
+
+
 def _second_pass(ctx: _Ctx, doc: DesiredDoc, remote_id: str | None) -> Action:
     kind = ActionKind.UPDATE_DRAFT if doc.source is None else ActionKind.UPDATE_TRANSLATION
     return Action(
@@ -751,8 +803,13 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         or resend
         or drifted
         or (remote.slug or entry.slug) != doc.slug
-        or (remote.seo_title or None) != (doc.seo_title or None)
-        or (remote.seo_description or None) != (doc.seo_description or None)
+        or (
+            ctx.snap.features.seo
+            and (
+                (remote.seo_title or None) != (doc.seo_title or None)
+                or (remote.seo_description or None) != (doc.seo_description or None)
+            )
+        )
     )
     if changed:
         ctx.translations.append(

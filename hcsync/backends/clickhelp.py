@@ -1,0 +1,748 @@
+"""ClickHelp REST API v1 (shared/api/clickhelp.md), behind the Backend protocol.
+
+Mapping (clickhelp.md §5, issue 7):
+
+- an article is a topic of the configured project; its topic id is its slug, so a create is
+  checked with a GET first and a lost create is found again by id;
+- a category is a TOC folder node (``caption``; nesting by ``parentId``; appended in file
+  order); an article's category is the parent of its topic's node;
+- the draft is the topic in the project; "published" means present in the configured
+  publication, and "up to date" means its copy there has the project topic's ``modifiedOn``;
+- publishing is a batch: :meth:`publish`, :meth:`unpublish` and deletes only queue, and
+  :meth:`flush` runs one publication task per publication touched (``Partial`` for added or
+  changed topics, ``FullReplace`` when something must leave, move or be renamed), then polls
+  it to the end (the task is read once: a 404 after that is checked against the publication);
+- a missing publication is created (``Public``) by the first publish;
+- images go to Storage under ``{projectId}/hcsync/`` and are referenced by their
+  ``/resources/Storage/{projectId}/…`` URL, which ClickHelp rewrites for the publication;
+- drift is ``modifiedOn`` (second precision); the snapshot reads lists only (no bodies): the
+  project's topics and TOC nodes, and the topics of each publication;
+- translations (experimental): each language is a language-version project named in
+  ``language_projects``; its topics mirror the base project's ids and are only PATCHed; each has
+  its own publication (``{publication_id}-{lang}`` or the only one of that project).
+
+What ClickHelp cannot hold (SEO fields, a changed slug, folder descriptions) is declared in
+:data:`FEATURES`; the planner reports it instead of planning a write.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from hcsync.backends.base import Capabilities, Metadata
+from hcsync.backends.http import ApiClient, CallStats
+from hcsync.diagnostics import BackendError
+from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
+
+API = "/api/v1"
+DRAFT_STATUS = "Draft"
+IMAGE_FOLDER = "hcsync"
+POLL_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+"""Waits between task polls; the last one repeats."""
+TASK_TIMEOUT_S = 600.0
+FEATURES = RemoteFeatures(
+    platform="ClickHelp", seo=False, slug_change=False, category_descriptions=False
+)
+_TOPIC_ID = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def topic_id_for(slug: str) -> str:
+    """A valid topic id (``[A-Za-z0-9._-]``, starting with a letter or digit) from a slug."""
+    tid = _TOPIC_ID.sub("-", slug).strip("-._")[:255]
+    return tid or "topic"
+
+
+def slugify(text: str) -> str:
+    """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _error_message(response: httpx.Response) -> tuple[str, str | None]:
+    """The documented error body: ``{Message, ExceptionType, …}`` (clickhelp.md §1)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return (f"HTTP {response.status_code}", None)
+    if isinstance(body, dict):
+        message = body.get("Message") or body.get("message")
+        kind = body.get("ExceptionType")
+        if message:
+            return (str(message), str(kind) if kind else None)
+    return (f"HTTP {response.status_code}", None)
+
+
+@dataclass
+class _Target:
+    """One project (the base one or a language version) and its publication."""
+
+    project: str
+    publication: str
+    title: str = ""
+    publication_exists: bool = False
+    live: dict[str, str] = field(default_factory=dict)
+    """Topic id → ``modifiedOn`` of its copy in the publication."""
+    add: set[str] = field(default_factory=set)
+    remove: set[str] = field(default_factory=set)
+    full: bool = False
+    """Something moved, was renamed or must leave: the next task is a FullReplace."""
+
+    @property
+    def queued(self) -> bool:
+        return bool(self.add or self.remove or self.full)
+
+
+class ClickHelpBackend:
+    """ClickHelp over one ``httpx.Client`` handed in by the caller."""
+
+    name = "clickhelp"
+    capabilities = Capabilities(max_category_depth=None, ordering=True, deferred_publish=True)
+
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        portal_url: str,
+        project_id: str,
+        publication_id: str,
+        login: str,
+        api_key: str,
+        default_language: str = "en",
+        language_projects: Mapping[str, str] | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> None:
+        kwargs: dict[str, Any] = {}
+        if clock is not None:
+            kwargs["clock"] = clock
+        if sleep is not None:
+            kwargs["sleep"] = sleep
+        token = base64.b64encode(f"{login}:{api_key}".encode()).decode("ascii")
+        self.api = ApiClient(
+            client,
+            headers={"Authorization": f"Basic {token}", "Accept": "application/json"},
+            secrets=[api_key, token, f"{login}:{api_key}"],
+            error_message=_error_message,
+            **kwargs,
+        )
+        self._client = client
+        self._sleep: Callable[[float], None] = sleep or _default_sleep
+        self._clock: Callable[[], float] = clock or _default_clock
+        self.portal_url = portal_url.rstrip("/")
+        self.project_id = project_id
+        self.publication_id = publication_id
+        self.login = login
+        self.default_language = default_language
+        self.language_projects = dict(language_projects or {})
+        self._base = _Target(project_id, publication_id)
+        self._langs: dict[str, _Target] = {}
+        self._topics: dict[str, Mapping[str, Any]] = {}
+        self._nodes: dict[str, Mapping[str, Any]] = {}
+        self._lang_topics: dict[str, dict[str, Mapping[str, Any]]] = {}
+        self._loaded = False
+
+    @property
+    def stats(self) -> CallStats:
+        return self.api.stats
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        self._load_targets()
+        self._topics = {str(t["id"]): t for t in self._list(f"projects/{self.project_id}/articles")}
+        self._nodes = {str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")}
+        for target in (self._base, *self._langs.values()):
+            target.live = self._published(target)
+        self._loaded = True
+        categories = tuple(
+            RemoteCategory(
+                id=nid,
+                name=str(node.get("caption") or ""),
+                parent_id=self._folder_parent(node),
+            )
+            for nid, node in self._nodes.items()
+            if not node.get("topicId")
+        )
+        articles = {tid: self._doc(topic) for tid, topic in self._topics.items()}
+        return Snapshot(
+            target=self.project_id,
+            default_language=self.default_language,
+            languages=tuple(sorted(self._langs)),
+            categories=categories,
+            articles=articles,
+            features=FEATURES,
+        )
+
+    def fetch_translations(
+        self, pairs: Collection[tuple[str, str]]
+    ) -> Mapping[tuple[str, str], RemoteDoc | None]:
+        self._ensure_loaded()
+        found: dict[tuple[str, str], RemoteDoc | None] = {}
+        for lang in sorted({lang for _, lang in pairs}):
+            topics = self._language_topics(lang)
+            for article_id, want in pairs:
+                if want == lang:
+                    topic = topics.get(article_id)
+                    found[(article_id, lang)] = (
+                        self._translation(topic, lang) if topic is not None else None
+                    )
+        return found
+
+    def download_image(self, url: str) -> bytes | None:
+        """An image from this portal's Storage (with the credentials); None for any other
+        URL, so no credential is ever sent to another host."""
+        parts = urlsplit(url)
+        own = {urlsplit(self.portal_url).netloc, urlsplit(str(self._client.base_url)).netloc}
+        marker = "/resources/Storage/"
+        if parts.scheme not in ("http", "https") or parts.netloc not in own:
+            return None
+        if not parts.path.startswith(marker):
+            return None
+        rel = parts.path[len(marker) :]
+        response = self.api.request(
+            "GET", self._path(f"storage/{rel}"), params={"format": "base64"}, ok_statuses=[404]
+        )
+        item = self._json(response) if response.status_code != 404 else None
+        content = item.get("content") if isinstance(item, dict) else None
+        return base64.b64decode(content) if isinstance(content, str) else None
+
+    def derived_slug(self, title: str) -> str | None:
+        return slugify(title) or None
+
+    def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
+        for topic in self._list(f"projects/{self.project_id}/articles"):
+            if topic.get("title") == title and str(topic.get("id")) not in known_ids:
+                self._topics[str(topic["id"])] = topic
+                return self._doc(topic)
+        return None
+
+    # ---- categories (TOC folder nodes) ---------------------------------------------------
+
+    def create_category(
+        self, *, name: str, description: str, icon: str | None, parent_id: str | None
+    ) -> RemoteCategory:
+        body = {"caption": name, "parentId": parent_id, "ordinalNo": -1, "isShowInToc": True}
+        node = self._json(
+            self.api.request("POST", self._path(f"projects/{self.project_id}/toc/nodes"), json=body)
+        )
+        if not isinstance(node, dict) or "id" not in node:
+            raise BackendError(
+                "creating a TOC folder returned no node id",
+                method="POST",
+                path=f"projects/{self.project_id}/toc/nodes",
+            )
+        self._nodes[str(node["id"])] = node
+        return RemoteCategory(id=str(node["id"]), name=name, parent_id=parent_id)
+
+    def update_category(
+        self, category_id: str, *, name: str, description: str, icon: str | None
+    ) -> None:
+        node = self._patch(
+            f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}",
+            {"caption": name},
+        )
+        self._nodes[category_id] = node
+        self._base.full = True  # a renamed folder reaches the publication by a FullReplace
+
+    def delete_category(self, category_id: str) -> None:
+        path = f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}"
+        response = self.api.request("GET", self._path(f"{path}/children"), ok_statuses=[404])
+        if response.status_code == 404:
+            return
+        children = self._json(response)
+        if children:
+            # Deleting a node deletes every topic under it (clickhelp.md §11 row 7): refuse.
+            raise BackendError(
+                f"the TOC folder still holds {len(children)} node(s); move or delete them first",
+                method="DELETE",
+                path=path,
+            )
+        self.api.request("DELETE", self._path(path), idempotent=True, ok_statuses=[404])
+        self._nodes.pop(category_id, None)
+        self._base.full = True
+
+    # ---- images --------------------------------------------------------------------------
+
+    def upload_image(self, *, filename: str, data: bytes, mime: str) -> str:
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        name = f"{digest}-{topic_id_for(filename)}"
+        rel = f"{self.project_id}/{IMAGE_FOLDER}/{name}"
+        self.api.request(
+            "POST",
+            self._path(f"storage/{quote(rel)}"),
+            params={"format": "base64", "isOverwrite": "true"},
+            json={"content": base64.b64encode(data).decode("ascii"), "isFolder": False},
+            idempotent=True,  # the same bytes to the same path: repeating is harmless
+        )
+        return f"{self.portal_url}/resources/Storage/{quote(rel)}"
+
+    # ---- articles ------------------------------------------------------------------------
+
+    def create_article(
+        self,
+        *,
+        title: str,
+        html: str,
+        category_id: str | None,
+        seo_title: str | None,
+        seo_description: str | None,
+        slug: str | None = None,
+    ) -> RemoteDoc:
+        self._ensure_loaded()
+        tid = topic_id_for(slug or slugify(title))
+        path = f"projects/{self.project_id}/articles/{quote(tid, safe='')}"
+        existing = self.api.request("GET", self._path(path), ok_statuses=[404])
+        if existing.status_code != 404:
+            topic = self._json(existing)
+            if isinstance(topic, dict) and topic.get("title") == title:
+                self._topics[tid] = topic  # a create of ours that landed before a crash
+                return self._doc(topic)
+            raise BackendError(
+                f"topic id {tid!r} is already used in project {self.project_id!r} by "
+                f"{topic.get('title') if isinstance(topic, dict) else '?'!r}; set another "
+                "'slug:' in the file's front-matter",
+                method="POST",
+                path=f"projects/{self.project_id}/articles",
+                status=409,
+            )
+        body = {
+            "id": tid,
+            "title": title,
+            "body": html,
+            "statusName": DRAFT_STATUS,
+            "assigneeUserName": self.login,
+            "ownerUserName": self.login,
+            "parentTocNodeId": category_id,
+            "isShowInToc": True,
+        }
+        response = self.api.request(
+            "POST", self._path(f"projects/{self.project_id}/articles"), json=body, idempotent=False
+        )
+        topic = self._json(response)
+        if not isinstance(topic, dict) or "modifiedOn" not in topic or "tocNodeId" not in topic:
+            topic = self._get(path)
+        self._topics[tid] = topic
+        node_id = topic.get("tocNodeId")
+        if node_id:
+            self._nodes[str(node_id)] = {"id": node_id, "parentId": category_id, "topicId": tid}
+        for lang in self._langs:  # language versions mirror the new topic
+            self._lang_topics.pop(lang, None)
+        return self._doc(topic)
+
+    def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc:
+        topic = self._patch(
+            self._topic_path(self.project_id, article_id), {"title": title, "body": html}
+        )
+        self._topics[article_id] = topic
+        return self._doc(topic)
+
+    def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc:
+        # Slug (the topic id) and SEO fields cannot change on ClickHelp: the planner reports
+        # them (FEATURES) rather than asking. Only the category (the node's parent) moves.
+        self._ensure_loaded()
+        topic = self._topics.get(article_id) or self._get(
+            self._topic_path(self.project_id, article_id)
+        )
+        if meta.category_id is not None:
+            node_id = topic.get("tocNodeId")
+            if not node_id:
+                raise BackendError(f"topic {article_id!r} has no TOC node to move")
+            node = self._patch(
+                f"projects/{self.project_id}/toc/nodes/{quote(str(node_id), safe='')}",
+                {"parentId": meta.category_id, "ordinalNo": -1},
+            )
+            self._nodes[str(node_id)] = node
+            if article_id in self._base.live:
+                self._base.full = True  # Partial never moves (clickhelp.md §3.1.6)
+        self._topics[article_id] = topic
+        return self._doc(topic)
+
+    def publish(self, article_id: str) -> RemoteDoc:
+        self._ensure_loaded()
+        self._base.add.add(article_id)
+        self._base.remove.discard(article_id)
+        return self._doc(self._topic(article_id), state=LiveState.PUBLISHED)
+
+    def unpublish(self, article_id: str) -> RemoteDoc:
+        self._ensure_loaded()
+        self._base.remove.add(article_id)
+        self._base.add.discard(article_id)
+        return self._doc(self._topic(article_id), state=LiveState.UNPUBLISHED)
+
+    def delete_article(self, article_id: str) -> None:
+        self._ensure_loaded()
+        self.api.request(
+            "DELETE",
+            self._path(self._topic_path(self.project_id, article_id)),
+            idempotent=True,
+            ok_statuses=[404],
+        )
+        self._topics.pop(article_id, None)
+        for target in (self._base, *self._langs.values()):
+            target.add.discard(article_id)
+            if article_id in target.live:
+                target.remove.add(article_id)
+
+    # ---- translations (experimental) -----------------------------------------------------
+
+    def put_translation(
+        self, article_id: str, language: str, *, title: str, html: str
+    ) -> RemoteDoc:
+        target = self._lang(language)
+        topic = self._patch(
+            self._topic_path(target.project, article_id), {"title": title, "body": html}
+        )
+        self._language_topics(language)[article_id] = topic
+        return self._translation(topic, language)
+
+    def update_translation_metadata(
+        self, article_id: str, language: str, meta: Metadata
+    ) -> RemoteDoc:
+        # Nothing to send: a language version shares its topic id, and ClickHelp has no SEO.
+        return self._translation(self._lang_topic(article_id, language), language)
+
+    def publish_translation(self, article_id: str, language: str) -> RemoteDoc:
+        target = self._lang(language)
+        target.add.add(article_id)
+        target.remove.discard(article_id)
+        doc = self._translation(self._lang_topic(article_id, language), language)
+        return _with_state(doc, LiveState.PUBLISHED)
+
+    def unpublish_translation(self, article_id: str, language: str) -> RemoteDoc:
+        target = self._lang(language)
+        target.remove.add(article_id)
+        target.add.discard(article_id)
+        doc = self._translation(self._lang_topic(article_id, language), language)
+        return _with_state(doc, LiveState.UNPUBLISHED)
+
+    def delete_translation(self, article_id: str, language: str) -> None:
+        # A language version's topics follow the base project (they cannot be deleted on their
+        # own, clickhelp.md §11 row 13): taking the translation out of its publication is all
+        # that can be done.
+        target = self._lang(language)
+        target.add.discard(article_id)
+        if article_id in target.live:
+            target.remove.add(article_id)
+
+    # ---- the batched publish -------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Run one publication task per publication with queued changes, to its end."""
+        for target in (self._base, *(self._langs[k] for k in sorted(self._langs))):
+            if target.queued:
+                self._publish_target(target)
+
+    def _publish_target(self, target: _Target) -> None:
+        live = (set(target.live) | target.add) - target.remove
+        nodes = self._nodes if target is self._base else self._lang_nodes(target)
+        if not target.publication_exists:
+            if not live:
+                target.add.clear()
+                target.remove.clear()
+                target.full = False
+                return
+            body: dict[str, Any] = {
+                "pubId": target.publication,
+                "pubName": target.title or target.publication,
+                "pubVisibility": "Public",
+                "publishedTocNodeIds": _with_ancestors(live, nodes),
+            }
+        elif target.remove or target.full:
+            body = {
+                "updatedPubId": target.publication,
+                "updateMode": "FullReplace",
+                "publishedTocNodeIds": _with_ancestors(live, nodes),
+            }
+        else:
+            body = {
+                "updatedPubId": target.publication,
+                "updateMode": "Partial",
+                "publishedTocNodeIds": _with_ancestors(target.add, nodes),
+            }
+        body["isPublishOnlyReadyTopics"] = False
+        path = f"projects/{target.project}"
+        try:
+            response = self.api.request(
+                "POST", self._path(path), params={"action": "publish"}, json=body, idempotent=True
+            )
+        except BackendError as exc:
+            if exc.status == 409 and "pubId" in body:  # created by a run cut off before
+                target.publication_exists = True
+                target.full = True
+                return self._publish_target(target)
+            raise
+        key = (self._json(response) or {}).get("taskKey")
+        if not key:
+            raise BackendError("publish returned no task key", method="POST", path=path)
+        self._wait(str(key), target, live)
+        target.publication_exists = True
+        target.live = self._published(target)
+        target.add.clear()
+        target.remove.clear()
+        target.full = False
+
+    def _wait(self, key: str, target: _Target, live: set[str]) -> None:
+        """Poll ``tasks/{key}`` until it stops working (read once: a 404 is checked)."""
+        deadline = self._clock() + TASK_TIMEOUT_S
+        path = f"tasks/{quote(key, safe='')}"
+        for attempt in range(10_000):
+            response = self.api.request("GET", self._path(path), ok_statuses=[404])
+            if response.status_code == 404:
+                # Finished and already read (a retried poll whose answer was lost): look.
+                now = set(self._published(target))
+                if target.add <= now and not (target.remove & now):
+                    return
+                raise BackendError(
+                    f"the publish task of {target.publication!r} is gone and the publication "
+                    "does not hold what it should",
+                    method="GET",
+                    path=path,
+                    status=404,
+                )
+            task = self._json(response) or {}
+            if task.get("isWorking") is False or task.get("isSucceeded") is not None:
+                if task.get("isSucceeded"):
+                    return
+                raise BackendError(
+                    f"publishing {target.publication!r} failed: "
+                    f"{task.get('statusText') or 'no reason given'}",
+                    method="GET",
+                    path=path,
+                )
+            if self._clock() > deadline:
+                break
+            self._sleep(POLL_DELAYS_S[min(attempt, len(POLL_DELAYS_S) - 1)])
+        raise BackendError(
+            f"publishing {target.publication!r} did not finish in {TASK_TIMEOUT_S:.0f} s",
+            method="GET",
+            path=path,
+        )
+
+    # ---- wire helpers --------------------------------------------------------------------
+
+    @staticmethod
+    def _path(rel: str) -> str:
+        return f"{API}/{rel}"
+
+    @staticmethod
+    def _topic_path(project: str, topic_id: str) -> str:
+        return f"projects/{quote(project, safe='')}/articles/{quote(topic_id, safe='')}"
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        if not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    def _get(self, rel: str) -> dict[str, Any]:
+        body = self._json(self.api.request("GET", self._path(rel)))
+        if not isinstance(body, dict):
+            raise BackendError("unexpected response (not a JSON object)", method="GET", path=rel)
+        return body
+
+    def _list(self, rel: str) -> list[Mapping[str, Any]]:
+        body = self._json(self.api.request("GET", self._path(rel)))
+        if not isinstance(body, list):
+            raise BackendError("unexpected response (not a JSON array)", method="GET", path=rel)
+        return [item for item in body if isinstance(item, dict)]
+
+    def _patch(self, rel: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        body = {"updatedFields": ",".join(fields), **fields}
+        result = self._json(self.api.request("PATCH", self._path(rel), json=body, idempotent=True))
+        if not isinstance(result, dict):
+            return self._get(rel)
+        return result
+
+    def _load_targets(self) -> None:
+        """Check the project, the language projects and the publications exist (one call)."""
+        projects = {str(p.get("id")): p for p in self._list("projects")}
+        base = projects.get(self.project_id)
+        if base is None or base.get("parentId"):
+            raise BackendError(
+                f"ClickHelp project {self.project_id!r} was not found on the portal (or is a "
+                "publication); check 'project_id' in hcsync.yml",
+                method="GET",
+                path="projects",
+            )
+        self._base.title = str(base.get("title") or "")
+        self._base.publication_exists = self._is_publication(
+            projects, self.publication_id, self.project_id
+        )
+        missing = [
+            f"{lang}: {pid}"
+            for lang, pid in sorted(self.language_projects.items())
+            if pid not in projects
+        ]
+        if missing:
+            raise BackendError(
+                "language_projects in hcsync.yml names project(s) the portal does not have ("
+                + ", ".join(missing)
+                + "); ClickHelp has no API to create a language version: create it in the "
+                "ClickHelp UI (Localization) or remove the language",
+                method="GET",
+                path="projects",
+            )
+        self._langs = {}
+        for lang, pid in sorted(self.language_projects.items()):
+            pubs = [
+                str(p["id"]) for p in projects.values() if p.get("parentId") == pid and "id" in p
+            ]
+            wanted = f"{self.publication_id}-{lang}"
+            pub = wanted if wanted in pubs or len(pubs) != 1 else pubs[0]
+            self._langs[lang] = _Target(
+                pid,
+                pub,
+                title=str(projects[pid].get("title") or ""),
+                publication_exists=pub in pubs,
+            )
+
+    @staticmethod
+    def _is_publication(projects: Mapping[str, Mapping[str, Any]], pub: str, source: str) -> bool:
+        found = projects.get(pub)
+        if found is None:
+            return False
+        if found.get("parentId") != source:
+            raise BackendError(
+                f"{pub!r} exists on the portal but is not a publication of {source!r}; "
+                "check 'publication_id' in hcsync.yml",
+                method="GET",
+                path="projects",
+            )
+        return True
+
+    def _published(self, target: _Target) -> dict[str, str]:
+        if not target.publication_exists:
+            return {}
+        items = self._list(f"projects/{quote(target.publication, safe='')}/articles")
+        return {str(t["id"]): str(t.get("modifiedOn") or "") for t in items if "id" in t}
+
+    def _ensure_loaded(self) -> None:
+        if not self._loaded:
+            self.snapshot()
+
+    def _topic(self, article_id: str) -> Mapping[str, Any]:
+        topic = self._topics.get(article_id)
+        if topic is None:
+            topic = self._get(self._topic_path(self.project_id, article_id))
+            self._topics[article_id] = topic
+        return topic
+
+    def _lang(self, language: str) -> _Target:
+        self._ensure_loaded()
+        target = self._langs.get(language)
+        if target is None:
+            raise BackendError(
+                f"no ClickHelp project for language {language!r}: add it to "
+                "'language_projects' in hcsync.yml"
+            )
+        return target
+
+    def _language_topics(self, language: str) -> dict[str, Mapping[str, Any]]:
+        if language not in self._lang_topics:
+            target = self._lang(language)
+            items = self._list(f"projects/{quote(target.project, safe='')}/articles")
+            self._lang_topics[language] = {str(t["id"]): t for t in items if "id" in t}
+        return self._lang_topics[language]
+
+    def _lang_topic(self, article_id: str, language: str) -> Mapping[str, Any]:
+        topics = self._language_topics(language)
+        topic = topics.get(article_id)
+        if topic is None:
+            topic = self._get(self._topic_path(self._lang(language).project, article_id))
+            topics[article_id] = topic
+        return topic
+
+    def _lang_nodes(self, target: _Target) -> Mapping[str, Mapping[str, Any]]:
+        items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes")
+        return {str(n["id"]): n for n in items if "id" in n}
+
+    def _folder_parent(self, node: Mapping[str, Any]) -> str | None:
+        parent = node.get("parentId")
+        if parent and parent in self._nodes and not self._nodes[parent].get("topicId"):
+            return str(parent)
+        return None
+
+    def _url(self, publication: str, topic_id: str) -> str:
+        return (
+            f"{self.portal_url}/articles/{quote(publication, safe='')}/{quote(topic_id, safe='')}"
+        )
+
+    def _state(self, target: _Target, topic: Mapping[str, Any]) -> LiveState:
+        copy = target.live.get(str(topic["id"]))
+        if copy is None:
+            return LiveState.UNPUBLISHED
+        return LiveState.PUBLISHED if copy == topic.get("modifiedOn") else LiveState.CHANGED
+
+    def _doc(self, topic: Mapping[str, Any], state: LiveState | None = None) -> RemoteDoc:
+        tid = str(topic["id"])
+        node = self._nodes.get(str(topic.get("tocNodeId") or ""))
+        body = topic.get("body")
+        return RemoteDoc(
+            id=tid,
+            language=self.default_language,
+            title=str(topic.get("title") or ""),
+            html=body if isinstance(body, str) else None,
+            state=state or self._state(self._base, topic),
+            version=str(topic.get("modifiedOn") or ""),
+            slug=tid,
+            category_id=self._folder_parent(node) if node else None,
+            url=self._url(self.publication_id, tid),
+            live_languages=tuple(
+                lang for lang, target in sorted(self._langs.items()) if tid in target.live
+            ),
+        )
+
+    def _translation(self, topic: Mapping[str, Any], language: str) -> RemoteDoc:
+        target = self._langs[language]
+        body = topic.get("body")
+        return RemoteDoc(
+            id=str(topic["id"]),
+            language=language,
+            title=str(topic.get("title") or ""),
+            html=body if isinstance(body, str) else None,
+            state=self._state(target, topic),
+            version=str(topic.get("modifiedOn") or ""),
+            url=self._url(target.publication, str(topic["id"])),
+        )
+
+
+def _with_state(doc: RemoteDoc, state: LiveState) -> RemoteDoc:
+    from dataclasses import replace
+
+    return replace(doc, state=state)
+
+
+def _with_ancestors(topic_ids: Iterable[str], nodes: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The TOC nodes of these topics and every node above them (clickhelp.md §11 row 23:
+    a listed node whose parent is not published is skipped)."""
+    by_topic = {str(n.get("topicId")): nid for nid, n in nodes.items() if n.get("topicId")}
+    wanted: set[str] = set()
+    for tid in topic_ids:
+        nid: str | None = by_topic.get(tid)
+        while nid and nid not in wanted and nid in nodes:
+            wanted.add(nid)
+            parent = nodes[nid].get("parentId")
+            nid = str(parent) if parent else None
+    return sorted(wanted)
+
+
+def _default_sleep(seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def _default_clock() -> float:
+    import time
+
+    return time.time()
