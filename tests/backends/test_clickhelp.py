@@ -1,0 +1,169 @@
+"""The ClickHelp backend against its emulator, in-process: snapshot cost, create by slug id,
+the batched publish (Partial, FullReplace, new publication, failed task), clear errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from hcsync.backends.base import Metadata
+from hcsync.backends.clickhelp import ClickHelpBackend
+from hcsync.diagnostics import BackendError
+from hcsync.emulators.clickhelp import Bootstrap, ClickHelpEmulator, Store, bootstrap, create_app
+from hcsync.emulators.transport import SyncASGITransport
+from hcsync.remote import LiveState
+
+
+@pytest.fixture
+def emu() -> Iterator[tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client]]:
+    store = Store(":memory:")
+    boot = bootstrap(store, languages={"es": "es-ES"})
+    app = create_app(store)
+    client = httpx.Client(transport=SyncASGITransport(app), base_url="http://testserver")
+    try:
+        yield store, app, boot, client
+    finally:
+        client.close()
+        store.close()
+
+
+def backend(boot: Bootstrap, client: httpx.Client, **kw: object) -> ClickHelpBackend:
+    args: dict[str, object] = {
+        "portal_url": "http://testserver",
+        "project_id": boot.project.id,
+        "publication_id": boot.publication.id,
+        "login": boot.user.login,
+        "api_key": boot.api_key,
+        "language_projects": {"es": boot.languages["es"].id},
+        "sleep": lambda s: None,
+        **kw,
+    }
+    return ClickHelpBackend(client, **args)  # type: ignore[arg-type]
+
+
+def test_snapshot_reads_lists_only(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client)
+    be.snapshot()
+    endpoints = [r.endpoint for r in app.requests()]
+    assert endpoints == ["projects.list", "topics.list", "nodes.list", "topics.list", "topics.list"]
+
+
+def test_create_publish_and_unpublish_in_batches(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client)
+    be.snapshot()
+    folder = be.create_category(name="Guides", description="", icon=None, parent_id=None)
+    a = be.create_article(
+        title="Install",
+        html="<p>a</p>",
+        category_id=folder.id,
+        seo_title=None,
+        seo_description=None,
+        slug="install",
+    )
+    b = be.create_article(
+        title="Use",
+        html="<p>b</p>",
+        category_id=None,
+        seo_title=None,
+        seo_description=None,
+        slug="use",
+    )
+    assert (a.id, a.category_id, b.id) == ("install", folder.id, "use")
+    be.publish(a.id)
+    be.publish(b.id)
+    app.clear_requests()
+    be.flush()
+    publishes = [r for r in app.requests() if r.endpoint == "projects.publish"]
+    assert len(publishes) == 1  # one task for both
+    assert {t.id for t in store.topics(boot.publication.id)} == {"install", "use"}
+    snap = be.snapshot()
+    assert snap.articles["install"].state is LiveState.PUBLISHED
+    be.unpublish("use")
+    be.flush()
+    assert {t.id for t in store.topics(boot.publication.id)} == {"install"}
+    # the same create again finds its own topic (a lost response), without a second POST
+    app.clear_requests()
+    again = be.create_article(
+        title="Install",
+        html="<p>a</p>",
+        category_id=None,
+        seo_title=None,
+        seo_description=None,
+        slug="install",
+    )
+    assert again.id == "install"
+    assert [r.method for r in app.requests()] == ["GET"]
+    with pytest.raises(BackendError, match="topic id 'install' is already used"):
+        be.create_article(
+            title="Other",
+            html="",
+            category_id=None,
+            seo_title=None,
+            seo_description=None,
+            slug="install",
+        )
+    moved = be.update_metadata("install", Metadata(category_id=None))
+    assert moved.id == "install"
+
+
+def test_a_failed_publish_task_is_an_error(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client)
+    be.snapshot()
+    be.create_article(
+        title="A", html="", category_id=None, seo_title=None, seo_description=None, slug="a"
+    )
+    be.publish("a")
+    store.fail_next_tasks(1)
+    with pytest.raises(BackendError, match="publishing 'acme-help' failed: Publishing failed"):
+        be.flush()
+    be.flush()  # control: the queue is kept, the next flush publishes
+    assert [t.id for t in store.topics(boot.publication.id)] == ["a"]
+
+
+def test_a_missing_publication_is_created_by_the_first_publish(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client, publication_id="fresh-pub")
+    be.snapshot()
+    be.create_article(
+        title="A", html="", category_id=None, seo_title=None, seo_description=None, slug="a"
+    )
+    be.publish("a")
+    be.flush()
+    assert [t.id for t in store.topics("fresh-pub")] == ["a"]
+
+
+def test_a_missing_language_project_is_one_clear_error(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client, language_projects={"de": "project-nope"})
+    with pytest.raises(BackendError) as info:
+        be.snapshot()
+    assert str(info.value).startswith(
+        "language_projects in hcsync.yml names project(s) the portal does not have (de: "
+        "project-nope); ClickHelp has no API to create a language version"
+    )
+
+
+def test_wrong_key_is_redacted(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client, api_key="wrong-secret-key")
+    with pytest.raises(BackendError) as info:
+        be.snapshot()
+    assert info.value.status == 401
+    assert "wrong-secret-key" not in info.value.format()
