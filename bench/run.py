@@ -15,7 +15,11 @@ example-content: categories, translations, images), and for N = 100 and 1,000 me
 The floor is (calls − burst) ÷ rate: the least time the rate limit allows for the calls made.
 The last line printed is one JSON object with the N = 1,000 figures.
 
-Run: ``python bench/run.py`` (about two minutes on a 2-core machine).
+Both backends run the same scenarios side by side: Help.Center, and ClickHelp (its emulator
+given the same opt-in rate limit, which ClickHelp does not document, so the figures compare).
+For ClickHelp the naive strategy is one GET and one PATCH of each topic.
+
+Run: ``python bench/run.py`` (a few minutes on a 2-core machine).
 """
 
 from __future__ import annotations
@@ -44,7 +48,14 @@ from hcsync.emulators.server import free_port  # noqa: E402
 from hcsync.plan.diff import DiffOptions, diff, translation_pairs  # noqa: E402
 from hcsync.plan.links import resolve_lenient  # noqa: E402
 from hcsync.plan.site_adapter import desired_from_site  # noqa: E402
-from hcsync.workflow import API_KEY_ENV, apply_plan, make_backend, make_plan  # noqa: E402
+from hcsync.workflow import (  # noqa: E402
+    API_KEY_ENV,
+    CLICKHELP_KEY_ENV,
+    CLICKHELP_LOGIN_ENV,
+    apply_plan,
+    make_backend,
+    make_plan,
+)
 
 PER_MINUTE = 100
 BURST = 200
@@ -57,6 +68,34 @@ RATE = PER_MINUTE / WINDOW_S
 class Emulator:
     base_url: str
     proc: subprocess.Popen[bytes]
+    kind: str = "helpcenter"
+    _made: int = 0
+
+    def new_target(self) -> tuple[str, dict[str, str], dict[str, str]]:
+        """(hcsync.yml text, credentials env, naive-run settings) of a fresh center/project."""
+        if self.kind == "helpcenter":
+            center_id, key = self.new_center()
+            config = f"backend: helpcenter\ncenter_id: {center_id}\nbase_url: {self.base_url}\n"
+            return config, {API_KEY_ENV: key}, {"center_id": center_id, "key": key}
+        self._made += 1
+        pid, login = f"project-bench-{self._made}", f"bench{self._made}"
+        with httpx.Client(base_url=self.base_url, timeout=30) as c:
+            key = c.post("/_emulator/users", json={"login": login}).json()["api_key"]
+            c.post("/_emulator/projects", json={"id": pid, "title": "Bench"})
+            langs = {}
+            for lang in ("es", "de"):
+                langs[lang] = f"{pid}-{lang}"
+                c.post(
+                    "/_emulator/projects",
+                    json={"id": langs[lang], "lang": f"{lang}-XX", "base_project_id": pid},
+                )
+        config = (
+            f"backend: clickhelp\nportal_url: {self.base_url}\nbase_url: {self.base_url}\n"
+            f"project_id: {pid}\npublication_id: bench-pub-{self._made}\n"
+            f"language_projects: {{es: {langs['es']}, de: {langs['de']}}}\n"
+        )
+        env = {CLICKHELP_LOGIN_ENV: login, CLICKHELP_KEY_ENV: key}
+        return config, env, {"login": login, "key": key, "project": pid, **langs}
 
     def new_center(self) -> tuple[str, str]:
         with httpx.Client(base_url=self.base_url, timeout=30) as c:
@@ -81,10 +120,10 @@ class Emulator:
             c.delete("/_emulator/requests")
 
 
-def start_emulator() -> Emulator:
+def start_emulator(kind: str = "helpcenter") -> Emulator:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "hcsync", "emulate", "helpcenter", "--port", str(port)],
+        [sys.executable, "-m", "hcsync", "emulate", kind, "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -103,7 +142,7 @@ def start_emulator() -> Emulator:
         f"{base}/_emulator/rate-limit",
         json={"per_minute": PER_MINUTE, "burst": BURST, "window_seconds": WINDOW_S},
     )
-    return Emulator(base, proc)
+    return Emulator(base, proc, kind)
 
 
 @dataclass
@@ -113,14 +152,14 @@ class Run:
     wall_s: float
 
 
-def hcsync_run(root: Path, key: str, *, apply: bool) -> Run:
+def hcsync_run(root: Path, env: dict[str, str], *, apply: bool) -> Run:
     """One ``hcsync plan`` (and ``apply``) as the CLI does it, counting every HTTP call."""
     config = load_config(root)
     site = load_site(config)
     lock = lockmod.load(config.lockfile)
     start = time.perf_counter()
     with httpx.Client(base_url=config.base_url or "", timeout=30) as client:
-        backend = make_backend(config, client, {API_KEY_ENV: key})
+        backend = make_backend(config, client, env)
         plan = make_plan(site, lock, backend, options=DiffOptions())
         if apply and plan.has_changes:
             report = apply_plan(plan, config, lock, backend)
@@ -129,19 +168,20 @@ def hcsync_run(root: Path, key: str, *, apply: bool) -> Run:
         return Run(backend.stats.calls, backend.stats.writes, time.perf_counter() - start)
 
 
-def naive_run(root: Path, key: str, base_url: str, center_id: str) -> Run:
+def naive_run(root: Path, base_url: str, target: dict[str, str]) -> Run:
     """rdme v10's strategy: for every page, one GET then one PATCH, sequential, no skipping.
 
     It reuses the ids hcsync recorded (rdme matches by slug) and answers a 429 by waiting for
     Retry-After, as rdme's fetch wrapper does.
     """
     lock = json.loads((root / "hcsync.lock").read_text(encoding="utf-8"))
-    base = f"/v0/centers/{center_id}/articles"
+    clickhelp = "project" in target
+    base = f"/v0/centers/{target.get('center_id')}/articles"
+    auth = (target["login"], target["key"]) if clickhelp else None
+    headers = {} if clickhelp else {"Authorization": f"Bearer {target['key']}"}
     calls = 0
     start = time.perf_counter()
-    with httpx.Client(
-        base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    with httpx.Client(base_url=base_url, timeout=30, headers=headers, auth=auth) as client:
 
         def send(method: str, path: str, **kw: object) -> httpx.Response:
             nonlocal calls
@@ -154,6 +194,13 @@ def naive_run(root: Path, key: str, base_url: str, center_id: str) -> Run:
 
         for path, entry in sorted(lock["entries"].items()):
             text = (root / path).read_text(encoding="utf-8")
+            if clickhelp:
+                project = target.get(entry["language"], target["project"])
+                url = f"/api/v1/projects/{project}/articles/{entry['id']}"
+                current = send("GET", url)
+                body = {"updatedFields": "body", "body": f"<pre>{len(text)}</pre>"}
+                send("PATCH", url, json=body)
+                continue
             if entry.get("source"):
                 url = f"{base}/{entry['id']}/translations/{entry['language']}/draft"
             else:
@@ -164,12 +211,12 @@ def naive_run(root: Path, key: str, base_url: str, center_id: str) -> Run:
     return Run(calls, calls // 2, time.perf_counter() - start)
 
 
-def local_cpu(root: Path, key: str) -> float:
+def local_cpu(root: Path, env: dict[str, str]) -> float:
     """CPU seconds for load + validate + render + diff, the remote read beforehand."""
     config = load_config(root)
     lock = lockmod.load(config.lockfile)
     with httpx.Client(base_url=config.base_url or "", timeout=30) as client:
-        backend = make_backend(config, client, {API_KEY_ENV: key})
+        backend = make_backend(config, client, env)
         snapshot = backend.snapshot()
     start = time.process_time()
     site = load_site(config)
@@ -183,26 +230,23 @@ def local_cpu(root: Path, key: str) -> float:
 def scenario(emu: Emulator, n: int, tmp: Path) -> dict[str, float]:
     root = tmp / f"site-{n}"
     build(root, n)
-    center_id, key = emu.new_center()
+    config, env, target = emu.new_target()
     (root / "hcsync.yml").write_text(
-        "backend: helpcenter\n"
-        f"center_id: {center_id}\nbase_url: {emu.base_url}\n"
-        "default_language: en\nlanguages: [es, de]\n",
-        encoding="utf-8",
+        config + "default_language: en\nlanguages: [es, de]\n", encoding="utf-8"
     )
     articles = len(load_site(root).articles)
     emu.clear_log()
-    initial = hcsync_run(root, key, apply=True)
+    initial = hcsync_run(root, env, apply=True)
     met_429 = emu.rate_429s()
     floor = max(initial.calls - BURST, 0) / RATE
     time.sleep(BURST / RATE)  # let the bucket refill, as between two CI runs
-    noop = hcsync_run(root, key, apply=False)
+    noop = hcsync_run(root, env, apply=False)
     first = sorted(root.rglob("*.md"))[1]
     first.write_text(first.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
-    change = hcsync_run(root, key, apply=True)
+    change = hcsync_run(root, env, apply=True)
     time.sleep(BURST / RATE)
-    naive = naive_run(root, key, emu.base_url, center_id)
-    cpu = local_cpu(root, key)
+    naive = naive_run(root, emu.base_url, target)
+    cpu = local_cpu(root, env)
     return {
         "articles": articles,
         "initial_calls": initial.calls,
@@ -223,16 +267,21 @@ def scenario(emu: Emulator, n: int, tmp: Path) -> dict[str, float]:
     }
 
 
+BACKENDS = ("helpcenter", "clickhelp")
+SIZES = (100, 1000)
+
+
 def main() -> None:
-    emu = start_emulator()
-    results: dict[int, dict[str, float]] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for n in (100, 1000):
-                results[n] = scenario(emu, n, Path(tmp))
-    finally:
-        emu.proc.terminate()
-        emu.proc.wait(timeout=10)
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    for kind in BACKENDS:
+        emu = start_emulator(kind)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                for n in SIZES:
+                    results[(kind, n)] = scenario(emu, n, Path(tmp))
+        finally:
+            emu.proc.terminate()
+            emu.proc.wait(timeout=10)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rows = [
@@ -257,12 +306,14 @@ def main() -> None:
         r["ratio_calls"] = r["change_calls"] / r["naive_calls"]
         r["ratio_wall"] = r["change_wall_s"] / r["naive_wall_s"]
     print(f"rate limit: {PER_MINUTE} per {WINDOW_S} s, burst {BURST} ({RATE:.0f} calls/s)")
-    print(f"{'':42}{'N=100':>12}{'N=1000':>12}")
+    cols = [(kind, n) for kind in BACKENDS for n in SIZES]
+    heads = "".join(f"{('HC' if k == 'helpcenter' else 'CH') + f' N={n}':>12}" for k, n in cols)
+    print(f"{'':42}{heads}")
     for label, key, fmt in rows:
-        cells = "".join(f"{fmt.format(results[n][key]):>12}" for n in (100, 1000))
+        cells = "".join(f"{fmt.format(results[c][key]):>12}" for c in cols)
         print(f"{label:42}{cells}")
-    print(f"{'peak RSS MB (this process)':42}{'':>12}{peak_mb:>12.0f}")
-    big = results[1000]
+    print(f"{'peak RSS MB (this process)':42}{'':>36}{peak_mb:>12.0f}")
+    big = results[("helpcenter", 1000)]
     print(
         json.dumps(
             {
@@ -273,6 +324,10 @@ def main() -> None:
                 "floor_ratio": round(big["floor_ratio"], 4),
                 "local_cpu_s_1000": round(big["local_cpu_s"], 3),
                 "peak_rss_mb": round(peak_mb, 1),
+                "clickhelp": {
+                    k: round(results[("clickhelp", 1000)][k], 4)
+                    for k in ("noop_calls", "noop_writes", "change_writes", "initial_calls")
+                },
             }
         )
     )

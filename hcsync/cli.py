@@ -431,14 +431,24 @@ def status(ctx: click.Context, directory: str, as_json: bool) -> None:
     type=click.Path(file_okay=False),
     help="Where the demo keeps its emulator state and lockfile.",
 )
+@click.option(
+    "--backend",
+    "backend_name",
+    type=click.Choice(["helpcenter", "clickhelp"]),
+    default="helpcenter",
+    show_default=True,
+    help="Which emulated help center to apply it to.",
+)
 @click.pass_context
-def demo(ctx: click.Context, serve: bool, state: str) -> None:
-    """Apply example-content/ to a local emulated Help.Center and show the result."""
+def demo(ctx: click.Context, serve: bool, state: str, backend_name: str) -> None:
+    """Apply example-content/ to a local emulated help center and show the result."""
     from pathlib import Path
 
     from hcsync.demo import run_demo
 
-    code = run_demo(state_dir=Path(state), echo=click.echo, serve=serve, color=_color())
+    code = run_demo(
+        state_dir=Path(state), echo=click.echo, serve=serve, color=_color(), backend=backend_name
+    )
     ctx.exit(code)
 
 

@@ -91,3 +91,15 @@ def test_demo_from_a_clean_directory_then_again(tmp_path: Path) -> None:
     assert "Apply complete" not in second.stdout
     state = json.loads((tmp_path / ".hcsync" / "demo.json").read_text())
     assert state["key"] not in first.stdout + first.stderr + second.stdout + second.stderr
+
+
+def test_demo_clickhelp_from_a_clean_directory_then_again(tmp_path: Path) -> None:
+    first = hcsync(tmp_path, "demo", "--backend", "clickhelp", key="unused")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.startswith("Emulated ClickHelp on http://127.0.0.1:")
+    assert "A second plan, right after the apply:\nNo changes." in first.stdout
+    assert (tmp_path / ".hcsync" / "clickhelp" / "hcsync.lock").is_file()
+    second = hcsync(tmp_path, "demo", "--backend", "clickhelp", key="unused")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Apply complete" not in second.stdout
+    assert "No changes." in second.stdout
