@@ -313,6 +313,9 @@ def apply(
 
     ctx.with_resource(_apply_lock(directory))
     config, site, lock = _prepare(ctx, directory, strict)
+    from hcsync.workflow import settle_journal
+
+    settle_journal(config, lock)
     color = _color()
     with ExitStack() as stack:
         backend = _backend(ctx, config, stack)

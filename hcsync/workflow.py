@@ -146,6 +146,16 @@ def load_lock(config: Config) -> Lockfile:
     return lock
 
 
+def settle_journal(config: Config, lock: Lockfile) -> None:
+    """Fold the journal a killed apply left into the lockfile (``lock`` has it replayed).
+
+    Called by apply, under the apply lock, before anything else: even when nothing is left
+    to do, the lockfile then holds everything the cut-off run recorded.
+    """
+    if lockmod.journal_path(config.lockfile).exists():
+        lockmod.Journal(lock, config.lockfile).commit()
+
+
 def make_plan(
     site: Site, lock: Lockfile, backend: Backend, *, options: DiffOptions | None = None
 ) -> Plan:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import signal
+from collections import ChainMap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import FrameType
@@ -103,6 +104,7 @@ class Executor:
         self.journal = journal
         self.lock = journal.lock
         self._urls = {p: e.url for p, e in self.lock.entries.items() if e.url}
+        self._planned: dict[str, str] = {}
         self._images = {sha: img.url for sha, img in self.lock.images.items()}
         self._read = read_file
         self._resolve = resolve
@@ -117,6 +119,7 @@ class Executor:
         report = Report()
         before_calls = self.backend.stats.calls
         before_writes = self.backend.stats.writes
+        self._planned = dict(plan.urls)
         previous = _install_sigint(self._interrupt)
         try:
             for action in plan.actions:
@@ -420,7 +423,10 @@ class Executor:
     # ---- helpers -------------------------------------------------------------------------
 
     def _html(self, data: Mapping[str, Any]) -> str:
-        return self._resolve(str(data.get("html", "")), self._urls, self._images)
+        # The URLs the plan resolved with come first: an article whose slug changes later in
+        # the run is linked to by its final URL from the start.
+        urls = ChainMap(self._planned, self._urls)
+        return self._resolve(str(data.get("html", "")), urls, self._images)
 
     def _category_id(self, path: str | None) -> str | None:
         if not path:

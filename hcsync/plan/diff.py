@@ -176,6 +176,7 @@ def diff(
         noops=ctx.noops,
         diagnostics=tuple(ctx.diagnostics),
         target=snapshot.target,
+        urls=dict(ctx.article_urls),
     )
 
 

@@ -167,6 +167,9 @@ class Plan:
     """Planned from the files and the lockfile alone, without reading the remote."""
     target: str = ""
     """The center / project the plan is for."""
+    urls: Mapping[str, str] = field(default_factory=dict)
+    """The public URL each existing article will have once the plan is applied (slug changes
+    included), by file path: the executor resolves links with exactly these, as the plan did."""
 
     @property
     def runnable(self) -> tuple[Action, ...]:
@@ -225,6 +228,7 @@ class Plan:
             "summary": self.summary(),
             "counts": {k.value: v for k, v in self.counts().items()},
             "actions": [a.to_json() for a in self.actions],
+            "urls": dict(sorted(self.urls.items())),
             "diagnostics": [
                 {
                     "path": d.path,
@@ -247,6 +251,7 @@ class Plan:
             offline=bool(data.get("offline", False)),
             noops=int(data.get("noops", 0)),
             actions=tuple(Action.from_json(a) for a in data.get("actions", [])),
+            urls=dict(data.get("urls", {})),
             diagnostics=tuple(
                 Diagnostic(
                     path=d["path"],

@@ -290,3 +290,29 @@ def test_translation_unpublished_on_its_own(project: Project, hc: HelpCenter) ->
     assert hc.store.article(hc.center_id, aid).live
     assert hc.store.translation(hc.center_id, aid, "es").status == "unpublished"
     assert project.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_journal_left_by_a_killed_run_is_folded_even_with_nothing_to_do(
+    project: Project, hc: HelpCenter
+) -> None:
+    from hcsync import lockfile as lockmod
+
+    assert project.run("apply", "--yes").exit_code == 0
+    path = project.root / "hcsync.lock"
+    lock = lockmod.load(path)
+    path.unlink()  # as if the run died after its last write, before writing the lockfile
+    journal = lockmod.Journal(lockmod.Lockfile(), path)
+    journal.set_target(lock.backend, lock.target)
+    for entry in lock.entries.values():
+        journal.record(entry)
+    for cat in lock.categories.values():
+        journal.category(cat)
+    for img in lock.images.values():
+        journal.image(img)
+    journal.close()
+    assert project.run("plan", "--detailed-exitcode").exit_code == 0  # plan reads the journal
+    assert not path.exists()  # and writes nothing
+    result = project.run("apply", "--yes")
+    assert result.exit_code == 0
+    assert lockmod.load(path) == lock
+    assert not lockmod.journal_path(path).exists()
