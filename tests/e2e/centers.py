@@ -190,7 +190,7 @@ class ClickHelpUnderTest:
         return [
             (r.method, r.path)
             for r in self.app.requests()
-            if r.method != "GET" and r.login == self.login
+            if r.method != "GET" and r.caller.get("login") == self.login
         ]
 
     def request_log(self) -> list[dict[str, Any]]:

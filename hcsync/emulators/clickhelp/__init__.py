@@ -5,7 +5,9 @@
 uvicorn. Nothing here imports ``hcsync.backends``.
 """
 
-from .app import ClickHelpEmulator, LoggedRequest, create_app, parse_fault_spec
+from hcsync.emulators.common.asgi import LoggedRequest
+
+from .app import ClickHelpEmulator, create_app, parse_fault_spec
 from .errors import ApiError
 from .serve import Bootstrap, bootstrap
 from .store import Node, Project, PublishRequest, Store, StoredFile, Task, Topic, User

@@ -50,6 +50,7 @@ from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
+    LoggedRequest,
     RequestLog,
     drop_connection,
     fault_name,
@@ -210,38 +211,6 @@ def parse_basic(header: str) -> tuple[str, str] | None:
     return login, key
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedRequest:
-    """One API request as the log keeps it: the caller's login, never the key."""
-
-    seq: int
-    time: str | None
-    method: str
-    path: str
-    query: str
-    status: int | None
-    """None when the connection was dropped by a fault."""
-    endpoint: str | None
-    """Route name such as ``topics.create``; None for an unknown route."""
-    login: str | None
-    fault: str | None
-    """``status:500``, ``reset``, ``timeout`` (with ``+after_write``) or None."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The entry as ``GET /_emulator/requests`` shows it."""
-        return {
-            "seq": self.seq,
-            "time": self.time,
-            "method": self.method,
-            "path": self.path,
-            "query": self.query,
-            "status": self.status,
-            "endpoint": self.endpoint,
-            "login": self.login,
-            "fault": self.fault,
-        }
-
-
 def parse_fault_spec(spec: str) -> list[FaultRule]:
     """Parse ``500:0.05,501:0.01,reset:0.01`` with ClickHelp's fault statuses (400 when bad)."""
     try:
@@ -354,7 +323,7 @@ class ClickHelpEmulator:
                 query=request.url.query,
                 status=status,
                 endpoint=endpoint.name if endpoint else None,
-                login=user.login if user else None,
+                caller={"login": user.login if user else None},
                 fault=fault_name(fault),
             )
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import anyio
@@ -86,6 +87,39 @@ async def drop_connection(send: Send, rule: FaultRule) -> None:
     transport.abort()
     for _ in range(3):  # let the protocol see connection_lost, so uvicorn stays quiet
         await anyio.sleep(0)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LoggedRequest:
+    """One API request as an emulator's log keeps it: who called, never the credential."""
+
+    seq: int
+    time: str | None
+    method: str
+    path: str
+    query: str
+    status: int | None
+    """None when the connection was dropped by a fault."""
+    endpoint: str | None
+    """The route's name (``E12``, ``topics.create``); None for an unknown route."""
+    caller: Mapping[str, str | None]
+    """Platform-specific identity of the caller (a key's id and prefix, or a login)."""
+    fault: str | None
+    """``status:500``, ``reset``, ``timeout`` (with ``+after_write``) or None."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as ``GET /_emulator/requests`` shows it."""
+        return {
+            "seq": self.seq,
+            "time": self.time,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "status": self.status,
+            "endpoint": self.endpoint,
+            **self.caller,
+            "fault": self.fault,
+        }
 
 
 def fault_name(rule: FaultRule | None) -> str | None:

@@ -5,7 +5,9 @@
 imports ``hcsync.backends``.
 """
 
-from .app import HelpCenterEmulator, LoggedRequest, create_app
+from hcsync.emulators.common.asgi import LoggedRequest
+
+from .app import HelpCenterEmulator, create_app
 from .errors import ApiError
 from .limits import FaultInjector, FaultRule, RateLimit, parse_fault_spec
 from .serve import Bootstrap, bootstrap

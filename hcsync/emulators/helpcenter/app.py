@@ -47,6 +47,7 @@ from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
+    LoggedRequest,
     RequestLog,
     drop_connection,
     fault_name,
@@ -238,40 +239,6 @@ def parse_json_body(raw: bytes, content_type: str) -> dict[str, Any]:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedRequest:
-    """One API request as the log keeps it: never the key itself."""
-
-    seq: int
-    time: str | None
-    method: str
-    path: str
-    query: str
-    status: int | None
-    """None when the connection was dropped by a fault."""
-    endpoint: str | None
-    """``E1``-``E28``, None for an unknown route."""
-    key_id: str | None
-    key_prefix: str | None
-    fault: str | None
-    """``status:500``, ``reset``, ``timeout`` (with ``+after_write``) or None."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The entry as ``GET /_emulator/requests`` shows it."""
-        return {
-            "seq": self.seq,
-            "time": self.time,
-            "method": self.method,
-            "path": self.path,
-            "query": self.query,
-            "status": self.status,
-            "endpoint": self.endpoint,
-            "key_id": self.key_id,
-            "key_prefix": self.key_prefix,
-            "fault": self.fault,
-        }
-
-
 class HelpCenterEmulator:
     """The emulator's ASGI app with its runtime controls.
 
@@ -366,8 +333,10 @@ class HelpCenterEmulator:
                 query=request.url.query,
                 status=status,
                 endpoint=endpoint.name if endpoint else None,
-                key_id=key.id if key else None,
-                key_prefix=key.prefix if key else None,
+                caller={
+                    "key_id": key.id if key else None,
+                    "key_prefix": key.prefix if key else None,
+                },
                 fault=fault_name(fault),
             )
         )
