@@ -50,6 +50,7 @@ from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
+    LogAndFaultControls,
     LoggedRequest,
     RequestLog,
     drop_connection,
@@ -219,7 +220,7 @@ def parse_fault_spec(spec: str) -> list[FaultRule]:
         raise bad_request(str(exc)) from None
 
 
-class ClickHelpEmulator:
+class ClickHelpEmulator(LogAndFaultControls):
     """The emulator's ASGI app with its runtime controls.
 
     ``store`` holds the data; ``faults``, the optional ``rate_limiter`` and the request log
@@ -256,21 +257,9 @@ class ClickHelpEmulator:
             raise bad_request(str(exc)) from None
         self.faults.configure(parsed, seed)
 
-    def clear_faults(self) -> None:
-        """Remove every fault rule."""
-        self.faults.clear()
-
     def set_rate_limit(self, settings: RateLimit | None) -> None:
         """Turn the opt-in rate limit on (buckets start full) or off (None)."""
         self.rate_limiter = RateLimiter(settings, self.clock) if settings else None
-
-    def requests(self) -> list[LoggedRequest]:
-        """The request log (API requests only), oldest first."""
-        return self._log.entries()
-
-    def clear_requests(self) -> None:
-        """Empty the request log."""
-        self._log.clear()
 
     def reset(self) -> None:
         """Delete all data, faults and log entries; restore the initial rate limit."""

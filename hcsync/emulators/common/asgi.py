@@ -153,3 +153,25 @@ class RequestLog(Generic[T]):
         """Forget every entry."""
         with self._lock:
             self._entries.clear()
+
+
+class LogAndFaultControls:
+    """The runtime controls both emulators share: fault rules and the request log.
+
+    Subclasses set ``self.faults`` (a ``FaultInjector``) and ``self._log``.
+    """
+
+    faults: Any
+    _log: RequestLog[LoggedRequest]
+
+    def clear_faults(self) -> None:
+        """Remove every fault rule."""
+        self.faults.clear()
+
+    def requests(self) -> list[LoggedRequest]:
+        """The request log (API requests only), oldest first."""
+        return self._log.entries()
+
+    def clear_requests(self) -> None:
+        """Empty the request log."""
+        self._log.clear()

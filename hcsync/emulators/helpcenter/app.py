@@ -47,6 +47,7 @@ from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
+    LogAndFaultControls,
     LoggedRequest,
     RequestLog,
     drop_connection,
@@ -239,7 +240,7 @@ def parse_json_body(raw: bytes, content_type: str) -> dict[str, Any]:
     return value
 
 
-class HelpCenterEmulator:
+class HelpCenterEmulator(LogAndFaultControls):
     """The emulator's ASGI app with its runtime controls.
 
     ``store`` holds the data; ``faults``, ``rate_limiter`` and the request log live here.
@@ -266,21 +267,9 @@ class HelpCenterEmulator:
         """Replace the fault rules (objects or JSON-style dicts) and reseed."""
         self.faults.configure([parse_fault_rule(r) for r in rules], seed)
 
-    def clear_faults(self) -> None:
-        """Remove every fault rule."""
-        self.faults.clear()
-
     def set_rate_limit(self, settings: RateLimit) -> None:
         """Change the rate limit; every key's bucket starts full again."""
         self.rate_limiter.configure(settings)
-
-    def requests(self) -> list[LoggedRequest]:
-        """The request log (API requests only), oldest first."""
-        return self._log.entries()
-
-    def clear_requests(self) -> None:
-        """Empty the request log."""
-        self._log.clear()
 
     def reset(self) -> None:
         """Delete all data, faults and log entries; restore the initial rate limit."""
