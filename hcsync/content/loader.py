@@ -956,6 +956,23 @@ class _Loader:
             lines["title"] = rendered.title_line
         seo = Seo(title=doc.seo_title, description=doc.seo_description)
         status = doc.status or self.config.default_status
+
+        def page(fields: Mapping[str, str | int | bool | None]) -> dict[str, Any]:
+            """The fields every page has (articles and translations alike)."""
+            return {
+                "path": rel,
+                "language": doc.lang,
+                "title": title,
+                "slug": doc.final_slug,
+                "seo": seo,
+                "status": status,
+                "html": rendered.html,
+                "content_hash": content_hash(rendered.html, fields, policy=self.policy.name),
+                "images": tuple(sorted(images)),
+                "links": tuple(sorted(links)),
+                "lines": lines,
+            }
+
         if doc.source is None:
             fields: dict[str, str | int | bool | None] = {
                 "title": title,
@@ -968,17 +985,7 @@ class _Loader:
                 "order": doc.order,
             }
             return Article(
-                path=rel,
-                language=doc.lang,
-                title=title,
-                slug=doc.final_slug,
-                seo=seo,
-                status=status,
-                html=rendered.html,
-                content_hash=content_hash(rendered.html, fields, policy=self.policy.name),
-                images=tuple(sorted(images)),
-                links=tuple(sorted(links)),
-                lines=lines,
+                **page(fields),
                 category=doc.category_path,
                 category_id=doc.category_id,
                 order=doc.order,
@@ -992,20 +999,7 @@ class _Loader:
             "seo_title": seo.title,
             "seo_description": seo.description,
         }
-        return Translation(
-            path=rel,
-            language=doc.lang,
-            title=title,
-            slug=doc.final_slug,
-            seo=seo,
-            status=status,
-            html=rendered.html,
-            content_hash=content_hash(rendered.html, fields, policy=self.policy.name),
-            images=tuple(sorted(images)),
-            links=tuple(sorted(links)),
-            lines=lines,
-            source=doc.source,
-        )
+        return Translation(**page(fields), source=doc.source)
 
     def _seo_lengths(self, doc: _Doc) -> None:
         for key, value, (low, high) in (
