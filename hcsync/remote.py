@@ -57,6 +57,10 @@ class RemoteDoc:
     """Public URL while live; None otherwise."""
     live_languages: tuple[str, ...] = ()
     """For an article: the languages whose translation is live."""
+    placeholder: bool = False
+    """A translation the platform holds only as an untouched copy of its article (ClickHelp
+    language versions mirror every topic): nothing was ever written in its language. Import
+    skips it; the plan treats it like any draft."""
     link_base: str | None = None
     """The public URL without its trailing slug: ``link_base + slug`` is where the document
     is (or will be, once published) with that slug. None when the platform gives no way to

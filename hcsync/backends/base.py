@@ -4,7 +4,7 @@ center, in hcsync's own terms. Each platform maps its model onto this in its own
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,13 +49,20 @@ class Backend(Protocol):
     def stats(self) -> CallStats: ...
 
     def snapshot(self) -> Snapshot:
-        """Categories and every article's draft (with content), with the fewest calls."""
+        """Categories and every article's draft, with the fewest calls. The draft's HTML is
+        included where the platform's listing carries it (see :meth:`with_html`)."""
         ...
 
     def fetch_translations(
         self, pairs: Collection[tuple[str, str]]
     ) -> Mapping[tuple[str, str], RemoteDoc | None]:
         """The translation drafts of these (article id, language) pairs; None if absent."""
+        ...
+
+    def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
+        """These documents (from :meth:`snapshot` or :meth:`fetch_translations`) with their
+        draft HTML, in the same order: a document listed without it (``html`` None: ClickHelp's
+        lists carry no bodies) is read on its own, one call each. Read-only."""
         ...
 
     def download_image(self, url: str) -> bytes | None:

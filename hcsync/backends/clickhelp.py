@@ -13,7 +13,7 @@ Mapping (clickhelp.md §5, issue 7):
   changed topics, ``FullReplace`` when something must leave, move or be renamed), then polls
   it to the end (the task is read once: a 404 after that is checked against the publication);
 - a missing publication is created (``Public``) by the first publish;
-- images go to Storage under ``{projectId}/hcsync/`` and are referenced by their
+- images go to Storage under ``{projectId}/hcsync/{sha256[:16]}/{name}`` and are referenced by their
   ``/resources/Storage/{projectId}/…`` URL, which ClickHelp rewrites for the publication;
 - drift is ``modifiedOn`` (second precision); the snapshot reads lists only (no bodies): the
   project's topics and TOC nodes, and the topics of each publication;
@@ -30,7 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -195,6 +195,23 @@ class ClickHelpBackend:
                     )
         return found
 
+    def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
+        # Listings give ``body: null``; only Get Topic fills it (clickhelp.md §2.2).
+        out = []
+        for doc in docs:
+            if doc.html is not None:
+                out.append(doc)
+            elif doc.language == self.default_language:
+                topic = self._get(self._topic_path(self.project_id, doc.id))
+                self._topics[doc.id] = topic
+                out.append(self._doc(topic))
+            else:
+                target = self._lang(doc.language)
+                topic = self._get(self._topic_path(target.project, doc.id))
+                self._language_topics(doc.language)[doc.id] = topic
+                out.append(self._translation(topic, doc.language))
+        return out
+
     def download_image(self, url: str) -> bytes | None:
         """An image from this portal's Storage (with the credentials); None for any other
         URL, so no credential is ever sent to another host."""
@@ -272,8 +289,8 @@ class ClickHelpBackend:
 
     def upload_image(self, *, filename: str, data: bytes, mime: str) -> str:
         digest = hashlib.sha256(data).hexdigest()[:16]
-        name = f"{digest}-{topic_id_for(filename)}"
-        rel = f"{self.project_id}/{IMAGE_FOLDER}/{name}"
+        # A folder per content hash keeps the file's own name (an import gets it back).
+        rel = f"{self.project_id}/{IMAGE_FOLDER}/{digest}/{topic_id_for(filename)}"
         self.api.request(
             "POST",
             self._path(f"storage/{quote(rel)}"),
@@ -705,14 +722,28 @@ class ClickHelpBackend:
     def _translation(self, topic: Mapping[str, Any], language: str) -> RemoteDoc:
         target = self._langs[language]
         body = topic.get("body")
+        state = self._state(target, topic)
         return RemoteDoc(
             id=str(topic["id"]),
             language=language,
             title=str(topic.get("title") or ""),
             html=body if isinstance(body, str) else None,
-            state=self._state(target, topic),
+            state=state,
             version=str(topic.get("modifiedOn") or ""),
             url=self._url(target.publication, str(topic["id"])),
+            placeholder=state is LiveState.UNPUBLISHED and self._untouched_copy(topic),
+        )
+
+    def _untouched_copy(self, topic: Mapping[str, Any]) -> bool:
+        """Whether a language version's topic is still the copy made of the base topic: never
+        modified since it was made (``createdOn == modifiedOn``, the reading client code uses
+        for "updated", clickhelp.md §3.2), or carrying the base topic's own timestamps (copied
+        when the language version was made). A translation written in the same second as its
+        article's create, and never published, reads as a copy too."""
+        created, modified = topic.get("createdOn"), topic.get("modifiedOn")
+        base = self._topics.get(str(topic["id"])) or {}
+        return modified == created or (
+            created == base.get("createdOn") and modified == base.get("modifiedOn")
         )
 
 

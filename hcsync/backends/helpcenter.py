@@ -13,7 +13,7 @@ Wire shapes stay in this module. Client stances taken from helpcenter.md §16:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -125,6 +125,22 @@ class HelpCenterBackend:
                 else self._translation(response.json(), lang, article_id)
             )
         return found
+
+    def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
+        # The drafts listing and the translation draft carry content.html (expanded), so this
+        # reads only a document that came without it.
+        out = []
+        for doc in docs:
+            if doc.html is not None:
+                out.append(doc)
+            elif doc.language == self._default_language:
+                path = f"{self._apath(doc.id)}/draft"
+                out.append(self._draft(self._json(self.api.request("GET", path, params=[_EXPAND]))))
+            else:
+                path = self._tpath(doc.id, doc.language, "/draft")
+                body = self._json(self.api.request("GET", path, params=[_EXPAND]))
+                out.append(self._translation(body, doc.language, doc.id))
+        return out
 
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None

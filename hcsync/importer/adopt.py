@@ -150,6 +150,7 @@ def adopt_plan(site: Site, lock: Lockfile, backend: Backend) -> Adoption:
         else:
             remote_of[tdoc.path] = remote
             matched[tdoc.path] = (key[0], "source")
+    remote_of = dict(zip(remote_of, backend.with_html(list(remote_of.values())), strict=True))
 
     _adopt_categories(site, lock, snap, out)
     _adopt_images(site, lock, backend, remote_of, out)
@@ -221,7 +222,7 @@ def _adopt_categories(site: Site, lock: Lockfile, snap: Snapshot, out: Adoption)
         hits = [r for r in snap.categories if r.name == cat.name and r.parent_id == parent_id]
         if len(hits) != 1:
             continue
-        same = hits[0].description == cat.description
+        same = hits[0].description == cat.description or not snap.features.category_descriptions
         ids[cat.path] = hits[0].id
         # An unequal category is recorded with no hash, so the next plan updates it.
         out.categories[cat.path] = LockCategory(

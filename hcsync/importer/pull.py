@@ -126,6 +126,8 @@ def pull(
             drifted.append(path)
     if not drifted and not conflicts:
         return PullResult(unchanged=unchanged, gone=tuple(gone))
+    changed = [*drifted, *(c for c, _ in conflicts)]
+    remote_of.update(zip(changed, backend.with_html([remote_of[p] for p in changed]), strict=True))
 
     layout = _Layout()
     doc_urls: dict[str, str] = {}

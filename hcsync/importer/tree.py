@@ -115,7 +115,17 @@ def read_remote(
     if progress and pairs:
         progress(f"reading {len(pairs)} translation drafts (one call each)")
     found = backend.fetch_translations(pairs) if pairs else {}
-    translations = {k: v for k, v in found.items() if v is not None}
+    translations = {k: v for k, v in found.items() if v is not None and not v.placeholder}
+    unread = [d for d in [*snap.articles.values(), *translations.values()] if d.html is None]
+    if progress and unread:
+        progress(f"reading {len(unread)} article bodies (the listing has none; one call each)")
+    articles = dict(snap.articles)
+    for doc in backend.with_html(unread):
+        if doc.language == snap.default_language:
+            articles[doc.id] = doc
+        else:
+            translations[(doc.id, doc.language)] = doc
+    snap = replace(snap, articles=articles)
     content = RemoteContent(snapshot=snap, translations=translations)
     urls: list[str] = []
     for doc in [*snap.articles.values(), *translations.values()]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -47,7 +47,8 @@ class Center(Protocol):
     def env(self, *, read_only: bool = False) -> dict[str, str]: ...
     def docs(self) -> dict[str, Doc]: ...
     def doc(self, article_id: str) -> Doc: ...
-    def web_edit(self, article_id: str, *, html: str) -> None: ...
+    def web_edit(self, article_id: str, *, html: str, title: str | None = None) -> None: ...
+    def web_edit_translation(self, article_id: str, language: str, *, html: str) -> None: ...
     def category_names(self) -> Counter[str]: ...
     def writes(self) -> list[tuple[str, str]]: ...
     def request_log(self) -> list[dict[str, Any]]: ...
@@ -64,9 +65,17 @@ class Center(Protocol):
 class HelpCenterUnderTest:
     kind = "helpcenter"
 
-    def __init__(self, store: HcStore, app: HelpCenterEmulator, base_url: str) -> None:
+    def __init__(
+        self,
+        store: HcStore,
+        app: HelpCenterEmulator,
+        base_url: str,
+        languages: Sequence[str] = ("es",),
+    ) -> None:
         self.store, self.app, self.base_url = store, app, base_url
-        center = store.create_center("Acme", default_language="en", additional_languages=["es"])
+        center = store.create_center(
+            "Acme", default_language="en", additional_languages=list(languages)
+        )
         self.center_id = center.id
         self.key = store.create_key(center.id).key
         self._read_only = store.create_key(center.id, ["content.read"]).key
@@ -88,8 +97,11 @@ class HelpCenterUnderTest:
     def doc(self, article_id: str) -> Doc:
         return self._doc(self.store.article(self.center_id, article_id))
 
-    def web_edit(self, article_id: str, *, html: str) -> None:
-        self.store.edit_article(self.center_id, article_id, html=html)
+    def web_edit(self, article_id: str, *, html: str, title: str | None = None) -> None:
+        self.store.edit_article(self.center_id, article_id, html=html, title=title)
+
+    def web_edit_translation(self, article_id: str, language: str, *, html: str) -> None:
+        self.store.upsert_translation_draft(self.center_id, article_id, language, html=html)
 
     def category_names(self) -> Counter[str]:
         return Counter(c.name for c in self.store.categories(self.center_id))
@@ -129,7 +141,13 @@ class ClickHelpUnderTest:
     kind = "clickhelp"
     _count = 0
 
-    def __init__(self, store: ChStore, app: ClickHelpEmulator, base_url: str) -> None:
+    def __init__(
+        self,
+        store: ChStore,
+        app: ClickHelpEmulator,
+        base_url: str,
+        languages: Sequence[str] = ("es",),
+    ) -> None:
         self.store, self.app, self.base_url = store, app, base_url
         ClickHelpUnderTest._count += 1
         n = ClickHelpUnderTest._count
@@ -138,12 +156,12 @@ class ClickHelpUnderTest:
             login=f"writer{n}",
             project_id=f"project-acme-{n}",
             title="Acme",
-            languages={"es": "es-ES"},
+            languages={lang: f"{lang}-{lang.upper()}" for lang in languages},
             publication_id=f"acme-{n}",
         )
         self.login, self.key = boot.user.login, boot.api_key
         self.project_id, self.publication_id = boot.project.id, boot.publication.id
-        self.es_project = boot.languages["es"].id
+        self.language_projects = {lang: p.id for lang, p in boot.languages.items()}
         reader = store.create_user(f"reviewer{n}", "Reviewer")
         reader = store.new_key(reader.login)
         assert reader.api_key is not None
@@ -159,7 +177,8 @@ class ClickHelpUnderTest:
         return (
             f"backend: clickhelp\nportal_url: {self.base_url}\nbase_url: {self.base_url}\n"
             f"project_id: {self.project_id}\npublication_id: {self.publication_id}\n"
-            f"language_projects:\n  es: {self.es_project}\n"
+            "language_projects:\n"
+            + "".join(f"  {lang}: {pid}\n" for lang, pid in sorted(self.language_projects.items()))
         )
 
     def env(self, *, read_only: bool = False) -> dict[str, str]:
@@ -180,8 +199,11 @@ class ClickHelpUnderTest:
         t = self.store.topic(self.project_id, article_id)
         return Doc(t.id, t.title, t.body, t.id in self._live())
 
-    def web_edit(self, article_id: str, *, html: str) -> None:
-        self.store.web_edit(self.project_id, article_id, body=html)
+    def web_edit(self, article_id: str, *, html: str, title: str | None = None) -> None:
+        self.store.web_edit(self.project_id, article_id, body=html, title=title)
+
+    def web_edit_translation(self, article_id: str, language: str, *, html: str) -> None:
+        self.store.web_edit(self.language_projects[language], article_id, body=html)
 
     def category_names(self) -> Counter[str]:
         return Counter(n.caption for n in self.store.nodes(self.project_id) if not n.topic_id)
@@ -239,10 +261,12 @@ def emulator(kind: str, *, served: bool = False) -> Iterator[tuple[Any, Any, str
         store.close()
 
 
-def make_center(kind: str, store: Any, app: Any, base_url: str) -> Center:
+def make_center(
+    kind: str, store: Any, app: Any, base_url: str, languages: Sequence[str] = ("es",)
+) -> Center:
     if kind == "helpcenter":
-        return HelpCenterUnderTest(store, app, base_url)
-    return ClickHelpUnderTest(store, app, base_url)
+        return HelpCenterUnderTest(store, app, base_url, languages)
+    return ClickHelpUnderTest(store, app, base_url, languages)
 
 
 def lang_config(extra: Mapping[str, str] | None = None) -> str:
