@@ -525,8 +525,19 @@ def validate(path: str, strict: bool, fmt: str = "text") -> None:
 )
 @click.option("--adopt", is_flag=True, help="Match the files that exist; write only the lockfile.")
 @click.option("-y", "--yes", is_flag=True, help="With --adopt: write the lockfile without asking.")
-@click.option("--center-id", default=None, help="Help.Center id, when there is no hcsync.yml yet.")
-@click.option("--base-url", default=None, help="API base URL (emulators), with --center-id.")
+@click.option("--center-id", default=None, help="Help.Center: the center's id (no hcsync.yml yet).")
+@click.option(
+    "--portal-url",
+    default=None,
+    help="ClickHelp: https://<portal>.clickhelp.co (no hcsync.yml yet).",
+)
+@click.option("--project-id", default=None, help="ClickHelp: the project's id (no hcsync.yml yet).")
+@click.option(
+    "--publication-id",
+    default=None,
+    help='ClickHelp: the publication "published" means (default: the project\'s only one).',
+)
+@click.option("--base-url", default=None, help="API base URL (emulators), with the flags above.")
 @click.option(
     "--published-translations-only",
     is_flag=True,
@@ -540,6 +551,9 @@ def import_command(
     adopt: bool,
     yes: bool,
     center_id: str | None,
+    portal_url: str | None,
+    project_id: str | None,
+    publication_id: str | None,
     base_url: str | None,
     published_translations_only: bool,
 ) -> None:
@@ -578,56 +592,34 @@ def import_command(
         click.echo(f"Wrote {config.lockfile.name}: {len(adoption.matches)} files matched.")
         return
 
-    from hcsync.config import load_config
-    from hcsync.importer.tree import config_for_import, import_tree, read_remote, write_config
+    from hcsync.importer.tree import config_for_import, import_tree, new_config, read_remote
 
     def progress(line: str) -> None:
         click.echo(line, err=True)
 
+    flags = {
+        "center_id": center_id,
+        "portal_url": portal_url,
+        "project_id": project_id,
+        "publication_id": publication_id,
+        "base_url": base_url,
+    }
     with ExitStack() as stack:
         if has_config:
-            if center_id or base_url:
-                raise click.UsageError("hcsync.yml exists: --center-id and --base-url come from it")
-            config = config_for_import(root, into)
-            backend = _backend(ctx, config, stack)
-            content = read_remote(
-                backend, live_translations_only=published_translations_only, progress=progress
-            )
-        else:
-            if not center_id:
+            given = [k for k, v in flags.items() if v]
+            if given:
                 raise click.UsageError(
-                    f"no {CONFIG_NAME} in {root}: pass --center-id (and --base-url for an emulator)"
+                    f"{CONFIG_NAME} exists: --{given[0].replace('_', '-')} comes from it"
                 )
-            from hcsync.config import Backend as BackendName
-            from hcsync.config import Config
-
-            folder = into or "docs"
-            draft = Config(
-                path=root / CONFIG_NAME,
-                root=root,
-                backend=BackendName.HELPCENTER,
-                center_id=center_id,
-                base_url=base_url,
-                content=root / folder,
-                lockfile=root / "hcsync.lock",
+            config = config_for_import(root, into)
+        else:
+            config = new_config(
+                root, into or "docs", flags, lambda draft: _backend(ctx, draft, stack)
             )
-            backend = _backend(ctx, draft, stack)
-            content = read_remote(
-                backend, live_translations_only=published_translations_only, progress=progress
-            )
-            snap = content.snapshot
-            (root / folder).mkdir(parents=True, exist_ok=True)
-            write_config(
-                root,
-                backend="helpcenter",
-                target_key="center_id",
-                target=center_id,
-                content=folder,
-                default_language=snap.default_language,
-                languages=snap.languages,
-                base_url=base_url,
-            )
-            config = load_config(root)
+        backend = _backend(ctx, config, stack)
+        content = read_remote(
+            backend, live_translations_only=published_translations_only, progress=progress
+        )
         result = import_tree(config, backend, content, progress=progress)
     click.echo(render_import(result), nl=False)
 

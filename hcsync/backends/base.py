@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from hcsync.backends.http import CallStats
 from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
@@ -57,6 +57,13 @@ class Backend(Protocol):
         self, pairs: Collection[tuple[str, str]]
     ) -> Mapping[tuple[str, str], RemoteDoc | None]:
         """The translation drafts of these (article id, language) pairs; None if absent."""
+        ...
+
+    def describe(self) -> dict[str, Any]:
+        """The ``hcsync.yml`` settings the remote itself gives, for ``hcsync import`` into a
+        folder with none: ``default_language``, ``languages`` and the platform's own keys
+        (ClickHelp: ``language_projects``, and ``publication_id`` when there is only one).
+        Read-only, one call."""
         ...
 
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:

@@ -60,6 +60,16 @@ def topic_id_for(slug: str) -> str:
     return tid or "topic"
 
 
+def language_tags(codes: Sequence[str]) -> list[str]:
+    """hcsync language tags for ClickHelp's four-letter codes (``es-ES`` → ``es``): the
+    primary subtag where no other code shares it, else the whole code."""
+    primary = [code.split("-")[0].lower() for code in codes]
+    return [
+        short if primary.count(short) == 1 else code
+        for code, short in zip(codes, primary, strict=True)
+    ]
+
+
 def slugify(text: str) -> str:
     """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -194,6 +204,34 @@ class ClickHelpBackend:
                         self._translation(topic, lang) if topic is not None else None
                     )
         return found
+
+    def describe(self) -> dict[str, Any]:
+        projects = {str(p.get("id")): p for p in self._list("projects")}
+        base = projects.get(self.project_id)
+        if base is None or base.get("parentId"):
+            raise BackendError(
+                f"ClickHelp project {self.project_id!r} was not found on the portal (or is a "
+                "publication)",
+                method="GET",
+                path="projects",
+            )
+        versions = {
+            pid: str(p.get("lang") or "")
+            for pid, p in projects.items()
+            if p.get("baseLangProjectId") == self.project_id and not p.get("parentId")
+        }
+        tags = language_tags([str(base.get("lang") or "en-US"), *versions.values()])
+        out: dict[str, Any] = {
+            "default_language": tags[0],
+            "languages": sorted(tags[1:]),
+            "language_projects": dict(
+                sorted(zip(tags[1:], versions, strict=True), key=lambda kv: kv[0])
+            ),
+        }
+        publications = sorted(pid for pid, p in projects.items() if p.get("parentId") == base["id"])
+        if len(publications) == 1:
+            out["publication_id"] = publications[0]
+        return out
 
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
         # Listings give ``body: null``; only Get Topic fills it (clickhelp.md §2.2).

@@ -126,6 +126,13 @@ class HelpCenterBackend:
             )
         return found
 
+    def describe(self) -> dict[str, Any]:
+        center = self._get("")
+        return {
+            "default_language": str(center.get("default_language") or "en"),
+            "languages": [str(x) for x in center.get("additional_languages") or ()],
+        }
+
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
         # The drafts listing and the translation draft carry content.html (expanded), so this
         # reads only a document that came without it.

@@ -36,6 +36,7 @@ import yaml
 from hcsync import lockfile as lockmod
 from hcsync.backends.base import Backend
 from hcsync.config import CONFIG_NAME, Config, Status, load_config
+from hcsync.config import Backend as BackendName
 from hcsync.content import load_site, sniff_image
 from hcsync.content.loader import CATEGORY_FILE, SLUG_RE, slugify
 from hcsync.content.model import Site
@@ -377,39 +378,98 @@ def content_files(root: Path) -> list[Path]:
     return found
 
 
-def write_config(
-    directory: Path,
-    *,
-    backend: str,
-    target_key: str,
-    target: str,
-    content: str,
-    default_language: str,
-    languages: Iterable[str],
-    base_url: str | None = None,
-) -> Path:
-    """Write a new ``hcsync.yml`` for an import (refuses to replace one)."""
+def write_config(directory: Path, settings: Mapping[str, Any]) -> Path:
+    """Write a new ``hcsync.yml`` with ``settings`` (in their order; refuses to replace one)."""
     path = directory / CONFIG_NAME
     if path.exists():
         raise ImportRefusedError(f"{path} exists already")
-    langs = sorted(set(languages))
-    lines = [
-        "# Written by `hcsync import`.",
-        f"backend: {backend}",
-        f"{target_key}: {_yaml_scalar(target)}",
-    ]
-    if base_url:
-        lines.append(f"base_url: {_yaml_scalar(base_url)}")
-    lines += [
-        f"content: {_yaml_scalar(content)}",
-        f"default_language: {default_language}",
-        f"languages: [{', '.join(langs)}]",
-        "default_status: published",
-        "prune: report",
-    ]
+    lines = ["# Written by `hcsync import`."]
+    for key, value in settings.items():
+        if isinstance(value, Mapping):
+            lines.append(f"{key}:" if value else f"{key}: {{}}")
+            lines += [f"  {k}: {_yaml_scalar(str(v))}" for k, v in value.items()]
+        elif isinstance(value, list | tuple):
+            lines.append(f"{key}: [{', '.join(_yaml_scalar(str(v)) for v in value)}]")
+        else:
+            lines.append(f"{key}: {_yaml_scalar(str(value))}")
     directory.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+_TARGET_KEYS = {
+    BackendName.HELPCENTER: ("center_id",),
+    BackendName.CLICKHELP: ("portal_url", "project_id", "publication_id"),
+}
+
+
+def new_config(
+    directory: Path,
+    folder: str,
+    flags: Mapping[str, str | None],
+    connect: Callable[[Config], Backend],
+) -> Config:
+    """Write ``hcsync.yml`` for an import into a folder that has none, from the command's
+    flags (which help center) and what the remote tells of itself (:meth:`describe`), and load
+    it. ``connect`` makes a backend for a draft config."""
+    given = {k: v for k, v in flags.items() if v}
+    if given.get("center_id"):
+        kind = BackendName.HELPCENTER
+    elif given.get("portal_url") and given.get("project_id"):
+        kind = BackendName.CLICKHELP
+    else:
+        raise UsageError(
+            f"no {CONFIG_NAME} in {directory}: pass --center-id (Help.Center) or --portal-url "
+            "and --project-id (ClickHelp), with --base-url for an emulator"
+        )
+    stray = sorted(k for k in given if k not in (*_TARGET_KEYS[kind], "base_url"))
+    if stray:
+        raise UsageError(
+            f"--{stray[0].replace('_', '-')} is not a {kind.value} setting "
+            f"(this import is for {kind.value}: it was given "
+            f"--{_TARGET_KEYS[kind][0].replace('_', '-')})"
+        )
+    draft = Config(
+        path=directory / CONFIG_NAME,
+        root=directory,
+        backend=kind,
+        center_id=given.get("center_id"),
+        portal_url=given.get("portal_url"),
+        project_id=given.get("project_id"),
+        # describe() reads no publication; the real one is chosen below.
+        publication_id=given.get("publication_id") or "-",
+        base_url=given.get("base_url"),
+        content=directory / folder,
+        lockfile=directory / "hcsync.lock",
+    )
+    found = connect(draft).describe()
+    settings: dict[str, Any] = {"backend": kind.value}
+    for key in _TARGET_KEYS[kind]:
+        value = given.get(key) or found.get(key)
+        if not value:
+            raise UsageError(
+                f"pass --{key.replace('_', '-')}: the project has "
+                + ("no publication yet" if key == "publication_id" else f"no {key}")
+                + (
+                    ' or more than one (ClickHelp: the publication that "published" means; '
+                    "it is created on the first publish if missing)"
+                    if key == "publication_id"
+                    else ""
+                )
+            )
+        settings[key] = value
+    if given.get("base_url"):
+        settings["base_url"] = given["base_url"]
+    settings["content"] = folder
+    settings["default_language"] = found["default_language"]
+    settings["languages"] = sorted(found.get("languages") or ())
+    if found.get("language_projects"):
+        settings["language_projects"] = found["language_projects"]
+    settings["default_status"] = Status.PUBLISHED.value
+    settings["prune"] = "report"
+    (directory / folder).mkdir(parents=True, exist_ok=True)
+    write_config(directory, settings)
+    return load_config(directory)
 
 
 def _yaml_scalar(value: str) -> str:

@@ -105,7 +105,9 @@ def test_round_trip_apply_delete_import_plan_is_clean(applied: Tree, center: Cen
     text = applied.read("getting-started/first-shipment.md")
     assert text.startswith("---\ntitle: Ship your first parcel\n")
     assert "(../shipping/packaging-presets.md)" in text
+    assert "(../tracking-and-notifications/tracking-page.md)" in text
     assert "hcsync.invalid" not in text and "http://testserver" not in text
+    assert "slug: sso" not in applied.read("account-and-security/sso.md")  # the stem is the slug
     # an apply right after the import sends nothing
     center.clear_requests()
     again = applied.run("apply", "--yes")
@@ -150,6 +152,7 @@ def test_adopt_after_losing_only_the_lockfile(applied: Tree, center: Center) -> 
     assert result.exit_code == 0, result.stdout + result.stderr
     out = squash(result.stdout)
     assert f"Adopt: {EXAMPLE_DOCS - 1} files matched, 0 ambiguous, 0 files with no remote" in out
+    assert "= account/single-sign-on.md ←" in out and "(by slug)" in out
     assert "'Returns portal' (no file: recorded as shipping/returns.md" in out
     assert center.writes() == []
     plan = json.loads(applied.run("plan", "--json").stdout)
@@ -190,6 +193,7 @@ def test_pull_with_a_local_edit_too_is_a_conflict_and_loses_nothing(
     copy = applied.read("shipping/returns.remote.md")
     assert "Remote words" in copy and "sync: false" in copy
     assert (applied.root / "hcsync.lock").read_text() == lock_before
+    assert "shipping/returns.remote.md" in load_site(applied.root).unsynced  # never content
     assert "drift" in applied.run("plan").stdout
 
 
@@ -202,3 +206,26 @@ def test_pull_of_a_translation(applied: Tree, center: Center) -> None:
     assert "< getting-started/welcome.es.md" in squash(result.stdout)
     assert "Hola desde la web" in applied.read("getting-started/welcome.es.md")
     assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_import_flags_name_one_help_center_and_say_what_is_missing(tmp_path: Path) -> None:
+    with emulator("clickhelp") as (store, app, base_url):
+        center = make_center("clickhelp", store, app, base_url)
+        tree = Tree(tmp_path, center)
+        try:
+            mixed = tree.run("import", "--center-id", "c1", "--portal-url", base_url)
+            assert mixed.exit_code == 2
+            assert "--portal-url is not a helpcenter setting" in mixed.stderr
+            bare = tree.run("import", "--portal-url", base_url)
+            assert bare.exit_code == 2
+            assert "pass --center-id (Help.Center) or --portal-url and --project-id" in bare.stderr
+            store.create_project("manual", "Manual")  # a project never published
+            none = tree.run("import", "--portal-url", base_url, "--project-id", "manual")
+            assert none.exit_code == 2
+            assert "pass --publication-id" in none.stderr
+            missing = tree.run("import", "--portal-url", base_url, "--project-id", "nope")
+            assert missing.exit_code == 1
+            assert "'nope' was not found on the portal" in missing.stderr
+            assert not (tmp_path / "hcsync.yml").exists()  # nothing written on the way
+        finally:
+            center.client.close()
