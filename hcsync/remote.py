@@ -34,6 +34,8 @@ class RemoteCategory:
     name: str
     description: str = ""
     parent_id: str | None = None
+    translations: tuple[tuple[str, str, str], ...] = ()
+    """(language, name, description) of its translated names, where the platform lists them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +120,8 @@ class Snapshot:
             h.update(part.encode("utf-8") + b"\0")
         for cat in self.categories:
             h.update(f"c\0{cat.id}\0{cat.name}\0{cat.description}\0{cat.parent_id}\0".encode())
+            for lang, name, description in cat.translations:
+                h.update(f"ct\0{lang}\0{name}\0{description}\0".encode())
         for key, doc in sorted(self.articles.items()):
             h.update(f"a\0{key}\0".encode() + _doc_digest(doc))
         for (aid, lang), tdoc in sorted(self.translations.items()):

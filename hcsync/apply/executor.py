@@ -241,6 +241,7 @@ class Executor:
             description=d.get("description", ""),
             icon=d.get("icon"),
             parent_id=parent_id,
+            translations=_category_translations(d),
         )
         self.journal.category(LockCategory(path=action.path, id=created.id, hash=d["hash"]))
 
@@ -252,6 +253,7 @@ class Executor:
             name=d["name"],
             description=d.get("description", ""),
             icon=d.get("icon"),
+            translations=_category_translations(d),
         )
         self.journal.category(LockCategory(path=action.path, id=action.remote_id, hash=d["hash"]))
 
@@ -502,3 +504,12 @@ def _restore_sigint(previous: Any) -> None:
             signal.signal(signal.SIGINT, previous)
         except ValueError:
             pass
+
+
+def _category_translations(data: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The plan's ``{lang: {name, description}}`` as the backend takes it."""
+    found = data.get("translations") or {}
+    return [
+        (lang, str(t.get("name") or ""), str(t.get("description") or ""))
+        for lang, t in sorted(found.items())
+    ]

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 from hcsync.backends.http import CallStats
 from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
 
+CategoryTranslations = Sequence[tuple[str, str, str]]
+"""(language, name, description) of a category's name in each additional language."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Capabilities:
@@ -84,11 +87,25 @@ class Backend(Protocol):
         ...
 
     def create_category(
-        self, *, name: str, description: str, icon: str | None, parent_id: str | None
-    ) -> RemoteCategory: ...
+        self,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        parent_id: str | None,
+        translations: CategoryTranslations = (),
+    ) -> RemoteCategory:
+        """``translations``: (language, name, description) of its name in other languages."""
+        ...
 
     def update_category(
-        self, category_id: str, *, name: str, description: str, icon: str | None
+        self,
+        category_id: str,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        translations: CategoryTranslations = (),
     ) -> None: ...
 
     def delete_category(self, category_id: str) -> None: ...

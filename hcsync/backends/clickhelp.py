@@ -37,7 +37,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, Metadata
+from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
@@ -156,6 +156,8 @@ class ClickHelpBackend:
         self._topics: dict[str, Mapping[str, Any]] = {}
         self._nodes: dict[str, Mapping[str, Any]] = {}
         self._lang_topics: dict[str, dict[str, Mapping[str, Any]]] = {}
+        self._lang_captions: dict[str, dict[str, str]] = {}
+        """Language → folder node id → its caption in that language version."""
         self._loaded = False
 
     @property
@@ -170,12 +172,21 @@ class ClickHelpBackend:
         self._nodes = {str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")}
         for target in (self._base, *self._langs.values()):
             target.live = self._published(target)
+        self._lang_captions = {
+            lang: {
+                nid: str(n.get("caption") or "")
+                for nid, n in self._lang_nodes(target).items()
+                if not n.get("topicId")
+            }
+            for lang, target in self._langs.items()
+        }
         self._loaded = True
         categories = tuple(
             RemoteCategory(
                 id=nid,
                 name=str(node.get("caption") or ""),
                 parent_id=self._folder_parent(node),
+                translations=self._folder_translations(nid, str(node.get("caption") or "")),
             )
             for nid, node in self._nodes.items()
             if not node.get("topicId")
@@ -281,7 +292,13 @@ class ClickHelpBackend:
     # ---- categories (TOC folder nodes) ---------------------------------------------------
 
     def create_category(
-        self, *, name: str, description: str, icon: str | None, parent_id: str | None
+        self,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        parent_id: str | None,
+        translations: CategoryTranslations = (),
     ) -> RemoteCategory:
         body = {"caption": name, "parentId": parent_id, "ordinalNo": -1, "isShowInToc": True}
         node = self._json(
@@ -293,18 +310,49 @@ class ClickHelpBackend:
                 method="POST",
                 path=f"projects/{self.project_id}/toc/nodes",
             )
-        self._nodes[str(node["id"])] = node
-        return RemoteCategory(id=str(node["id"]), name=name, parent_id=parent_id)
+        node_id = str(node["id"])
+        self._nodes[node_id] = node
+        for lang in self._langs:  # the language versions mirror the new folder
+            self._lang_captions.setdefault(lang, {})[node_id] = name
+        self._caption_translations(node_id, name, translations)
+        return RemoteCategory(id=node_id, name=name, parent_id=parent_id)
 
     def update_category(
-        self, category_id: str, *, name: str, description: str, icon: str | None
+        self,
+        category_id: str,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        translations: CategoryTranslations = (),
     ) -> None:
-        node = self._patch(
-            f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}",
-            {"caption": name},
-        )
-        self._nodes[category_id] = node
-        self._base.full = True  # a renamed folder reaches the publication by a FullReplace
+        if self._nodes.get(category_id, {}).get("caption") != name:
+            node = self._patch(
+                f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}",
+                {"caption": name},
+            )
+            self._nodes[category_id] = node
+            self._base.full = True  # a renamed folder reaches the publication by a FullReplace
+        self._caption_translations(category_id, name, translations)
+
+    def _caption_translations(
+        self, node_id: str, name: str, translations: CategoryTranslations
+    ) -> None:
+        """A folder's name in each language version is the caption of its mirrored node; a
+        language the file does not translate gets the base name back."""
+        wanted = {lang: tname for lang, tname, _ in translations}
+        for lang in sorted(self._langs):
+            caption = wanted.get(lang) or name
+            captions = self._lang_captions.setdefault(lang, {})
+            if captions.get(node_id) == caption:
+                continue
+            target = self._langs[lang]
+            self._patch(
+                f"projects/{quote(target.project, safe='')}/toc/nodes/{quote(node_id, safe='')}",
+                {"caption": caption},
+            )
+            captions[node_id] = caption
+            target.full = True
 
     def delete_category(self, category_id: str) -> None:
         path = f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}"
@@ -720,6 +768,14 @@ class ClickHelpBackend:
     def _lang_nodes(self, target: _Target) -> Mapping[str, Mapping[str, Any]]:
         items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes")
         return {str(n["id"]): n for n in items if "id" in n}
+
+    def _folder_translations(self, node_id: str, name: str) -> tuple[tuple[str, str, str], ...]:
+        """(language, caption, "") where a language version names the folder otherwise."""
+        return tuple(
+            (lang, captions[node_id], "")
+            for lang, captions in sorted(self._lang_captions.items())
+            if captions.get(node_id) not in (None, name)
+        )
 
     def _folder_parent(self, node: Mapping[str, Any]) -> str | None:
         parent = node.get("parentId")

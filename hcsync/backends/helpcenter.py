@@ -13,13 +13,13 @@ Wire shapes stay in this module. Client stances taken from helpcenter.md §16:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, Metadata
+from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot
@@ -74,6 +74,7 @@ class HelpCenterBackend:
         """Where the site prefix was learnt: "" (the center's domain), "preview" or "url"."""
         self._default_language = "en"
         self._known_category_ids: set[str] = set()
+        self._category_languages: dict[str, set[str]] = {}
 
     @property
     def stats(self) -> CallStats:
@@ -182,13 +183,21 @@ class HelpCenterBackend:
     # ---- categories ----------------------------------------------------------------------
 
     def create_category(
-        self, *, name: str, description: str, icon: str | None, parent_id: str | None
+        self,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        parent_id: str | None,
+        translations: CategoryTranslations = (),
     ) -> RemoteCategory:
         body: dict[str, Any] = {"name": name, "description": description}
         if icon:
             body["icon"] = icon
         if parent_id:
             body["parent_id"] = parent_id
+        if translations:
+            body["translations"] = self._category_translations(None, translations)
         tree = self._json(self.api.request("POST", f"{self._base}/articles/categories", json=body))
         known = self._known_category_ids
         matches = [
@@ -203,18 +212,28 @@ class HelpCenterBackend:
                 path="/articles/categories",
             )
         created = matches[-1]
-        self._known_category_ids = {c.id for c in self._flatten(tree)}
+        self._remember(self._flatten(tree))
         return created
 
     def update_category(
-        self, category_id: str, *, name: str, description: str, icon: str | None
+        self,
+        category_id: str,
+        *,
+        name: str,
+        description: str,
+        icon: str | None,
+        translations: CategoryTranslations = (),
     ) -> None:
         body: dict[str, Any] = {"name": name, "description": description}
         if icon:
             body["icon"] = icon
+        sent = self._category_translations(category_id, translations)
+        if sent:
+            body["translations"] = sent
         self.api.request(
             "PATCH", f"{self._base}/articles/categories/{category_id}", json=body, idempotent=True
         )
+        self._category_languages[category_id] = {lang for lang, _, _ in translations}
 
     def delete_category(self, category_id: str) -> None:
         self.api.request(
@@ -369,10 +388,29 @@ class HelpCenterBackend:
             return {}
 
     def _categories(self) -> tuple[RemoteCategory, ...]:
-        tree = self._get("/articles/categories")
-        flat = self._flatten(tree)
-        self._known_category_ids = {c.id for c in flat}
+        flat = self._flatten(self._get("/articles/categories"))
+        self._remember(flat)
         return flat
+
+    def _remember(self, categories: Iterable[RemoteCategory]) -> None:
+        """The categories there are, and the languages each is translated into."""
+        self._known_category_ids = set()
+        for cat in categories:
+            self._known_category_ids.add(cat.id)
+            self._category_languages[cat.id] = {lang for lang, _, _ in cat.translations}
+
+    def _category_translations(
+        self, category_id: str | None, translations: CategoryTranslations
+    ) -> dict[str, dict[str, str] | None]:
+        """E3/E4 ``translations``: each wanted language, and null for one the category has
+        but the file no longer gives (E4 merges per language, §9)."""
+        out: dict[str, dict[str, str] | None] = {
+            lang: {"name": name, "description": description}
+            for lang, name, description in translations
+        }
+        for lang in sorted(self._category_languages.get(category_id or "", set()) - set(out)):
+            out[lang] = None
+        return out
 
     @staticmethod
     def _flatten(tree: Any) -> tuple[RemoteCategory, ...]:
@@ -384,6 +422,7 @@ class HelpCenterBackend:
                     id=str(top["id"]),
                     name=str(top.get("name") or ""),
                     description=str(top.get("description") or ""),
+                    translations=_names(top.get("translations")),
                 )
             )
             for child in top.get("children") or []:
@@ -393,6 +432,7 @@ class HelpCenterBackend:
                         name=str(child.get("name") or ""),
                         description=str(child.get("description") or ""),
                         parent_id=str(top["id"]),
+                        translations=_names(child.get("translations")),
                     )
                 )
         return tuple(out)
@@ -476,6 +516,17 @@ class HelpCenterBackend:
                 )
             )
         return self._translation(body, language, article_id)
+
+
+def _names(value: Any) -> tuple[tuple[str, str, str], ...]:
+    """A category's ``translations`` object → sorted (language, name, description)."""
+    if not isinstance(value, dict):
+        return ()
+    return tuple(
+        (str(lang), str(t.get("name") or ""), str(t.get("description") or ""))
+        for lang, t in sorted(value.items())
+        if isinstance(t, dict)
+    )
 
 
 def _complete(body: Any) -> bool:

@@ -527,6 +527,13 @@ def import_tree(
         data: dict[str, Any] = {"name": cat.name}
         if cat.description.strip():
             data["description"] = cat.description.strip()
+        names = {
+            lang: {"name": name, **({"description": desc.strip()} if desc.strip() else {})}
+            for lang, name, desc in cat.translations
+            if lang in config.languages and name.strip()
+        }
+        if names:
+            data["translations"] = names
         file = root / path / CATEGORY_FILE
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(

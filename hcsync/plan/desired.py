@@ -19,8 +19,10 @@ class DesiredCategory:
     """SVG text, if the category has an icon."""
     parent: str | None = None
     order: int | None = None
+    translations: tuple[tuple[str, str, str], ...] = ()
+    """(language, name, description) of each translated name, by language."""
     hash: str
-    """Digest of name, description and icon."""
+    """Digest of name, description, icon and translations."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -279,7 +279,14 @@ def _plan_categories(ctx: _Ctx) -> None:
                 have = remote[locked.id]
                 changes = _changes(
                     ("name", have.name, cat.name),
-                    ("description", have.description, cat.description),
+                    (
+                        "description",
+                        have.description,
+                        cat.description
+                        if ctx.snap.features.category_descriptions
+                        else have.description,
+                    ),
+                    ("translations", _names(have.translations), _names(cat.translations)),
                 )
                 ctx.categories.append(
                     Action(
@@ -337,12 +344,18 @@ def _plan_categories(ctx: _Ctx) -> None:
         )
 
 
+def _names(translations: tuple[tuple[str, str, str], ...]) -> str | None:
+    """A category's translated names for the plan: ``de: Erste Schritte; es: Primeros pasos``."""
+    return "; ".join(f"{lang}: {name}" for lang, name, _ in translations) or None
+
+
 def _category_data(cat: DesiredCategory) -> dict[str, object]:
     return {
         "name": cat.name,
         "description": cat.description,
         "icon": cat.icon,
         "parent": cat.parent,
+        "translations": {lang: {"name": n, "description": d} for lang, n, d in cat.translations},
         "hash": cat.hash,
     }
 

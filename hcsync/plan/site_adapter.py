@@ -28,6 +28,9 @@ def desired_from_site(site: Site) -> Desired:
                 icon=c.icon.svg if c.icon else None,
                 parent=c.parent,
                 order=c.order,
+                translations=tuple(
+                    (lang, t.name, t.description) for lang, t in sorted(c.translations.items())
+                ),
                 hash=c.content_hash,
             )
             for c in site.categories.values()

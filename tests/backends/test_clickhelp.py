@@ -50,7 +50,16 @@ def test_snapshot_reads_lists_only(
     be = backend(boot, client)
     be.snapshot()
     endpoints = [r.endpoint for r in app.requests()]
-    assert endpoints == ["projects.list", "topics.list", "nodes.list", "topics.list", "topics.list"]
+    # the project, its topics and folders, each publication's topics, and each language
+    # version's folders (their captions are the folders' translated names)
+    assert endpoints == [
+        "projects.list",
+        "topics.list",
+        "nodes.list",
+        "topics.list",
+        "topics.list",
+        "nodes.list",
+    ]
 
 
 def test_create_publish_and_unpublish_in_batches(

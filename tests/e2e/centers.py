@@ -50,6 +50,10 @@ class Center(Protocol):
     def web_edit(self, article_id: str, *, html: str, title: str | None = None) -> None: ...
     def web_edit_translation(self, article_id: str, language: str, *, html: str) -> None: ...
     def category_names(self) -> Counter[str]: ...
+    def category_translations(self, language: str) -> dict[str, str]:
+        """Category name → its name in ``language`` (where one is set)."""
+        ...
+
     def writes(self) -> list[tuple[str, str]]: ...
     def request_log(self) -> list[dict[str, Any]]: ...
     def clear_requests(self) -> None: ...
@@ -105,6 +109,13 @@ class HelpCenterUnderTest:
 
     def category_names(self) -> Counter[str]:
         return Counter(c.name for c in self.store.categories(self.center_id))
+
+    def category_translations(self, language: str) -> dict[str, str]:
+        return {
+            c.name: c.translations[language]["name"]
+            for c in self.store.categories(self.center_id)
+            if language in c.translations
+        }
 
     def writes(self) -> list[tuple[str, str]]:
         return [
@@ -207,6 +218,14 @@ class ClickHelpUnderTest:
 
     def category_names(self) -> Counter[str]:
         return Counter(n.caption for n in self.store.nodes(self.project_id) if not n.topic_id)
+
+    def category_translations(self, language: str) -> dict[str, str]:
+        base = {n.id: n.caption for n in self.store.nodes(self.project_id) if not n.topic_id}
+        return {
+            base[n.id]: n.caption
+            for n in self.store.nodes(self.language_projects[language])
+            if n.id in base and n.caption != base[n.id]
+        }
 
     def writes(self) -> list[tuple[str, str]]:
         return [

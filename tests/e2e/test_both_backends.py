@@ -178,6 +178,29 @@ def test_image_uploaded_once_and_served(docs: Docs, center: Center) -> None:
     assert center.fetch_image(url) == (docs.root / "guides/images/shot.png").read_bytes()
 
 
+def test_category_translations_are_sent_changed_and_removed(docs: Docs, center: Center) -> None:
+    docs.write(
+        "guides/_category.yml",
+        "name: Guides\ntranslations:\n  es:\n    name: Guías\n",
+    )
+    assert docs.run("apply", "--yes").exit_code == 0
+    assert center.category_translations("es") == {"Guides": "Guías"}
+    assert docs.run("plan", "--detailed-exitcode").exit_code == 0
+
+    docs.write(
+        "guides/_category.yml", "name: Guides\ntranslations:\n  es:\n    name: Guías de uso\n"
+    )
+    plan = docs.run("plan")
+    assert "translations: es: Guías → es: Guías de uso" in squash(plan.stdout)
+    assert docs.run("apply", "--yes").exit_code == 0
+    assert center.category_translations("es") == {"Guides": "Guías de uso"}
+
+    docs.write("guides/_category.yml", "name: Guides\n")
+    assert docs.run("apply", "--yes").exit_code == 0
+    assert center.category_translations("es") == {}
+    assert docs.run("plan", "--detailed-exitcode").exit_code == 0
+
+
 def test_slug_change(docs: Docs, center: Center) -> None:
     assert docs.run("apply", "--yes").exit_code == 0
     docs.write("guides/usage.md", "---\ntitle: Use Acme\nslug: using-acme\n---\nSee.\n")

@@ -99,7 +99,10 @@ def test_round_trip_apply_delete_import_plan_is_clean(applied: Tree, center: Cen
     )
     assert sorted(after["images"]) == sorted(before["images"])
     root = applied.root
-    assert (root / "getting-started/_category.yml").read_text().startswith("name: Getting started")
+    category = (root / "getting-started/_category.yml").read_text()
+    assert category.startswith("name: Getting started")
+    assert "translations:\n  de:\n    name: Erste Schritte\n" in category
+    assert "es:\n    name: Primeros pasos\n" in category
     assert (root / "getting-started/welcome.es.md").is_file()
     assert (root / "getting-started/images/dashboard.png").read_bytes().startswith(b"\x89PNG")
     text = applied.read("getting-started/first-shipment.md")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hcsync.content import load_site
 from tests.e2e.conftest import FILES, HelpCenter, Project, make_project
 from tests.importer.conftest import clear_tree
 
@@ -95,5 +94,3 @@ def test_pull_only_named_files(applied: Project, parcelo: HelpCenter) -> None:
     assert result.exit_code == 0, result.stderr
     assert "Pull: 1 file updated" in result.stdout
     assert "Changed" not in (applied.root / "shipping/returns.md").read_text()
-
-
