@@ -21,10 +21,12 @@ from hcsync.config import Config
 from hcsync.content.model import Site
 from hcsync.diagnostics import HcsyncError, UsageError
 from hcsync.lockfile import Lockfile
+from hcsync.plan.desired import Desired
 from hcsync.plan.diff import DiffOptions, diff, translation_pairs
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Plan
 from hcsync.plan.site_adapter import desired_from_site
+from hcsync.remote import RemoteDoc, Snapshot
 
 API_KEY_ENV = "HCSYNC_API_KEY"
 CLICKHELP_LOGIN_ENV = "HCSYNC_CLICKHELP_LOGIN"
@@ -165,8 +167,38 @@ def make_plan(
     pairs = translation_pairs(desired, lock, snapshot, resolve=resolve_lenient, options=options)
     if pairs:
         snapshot = replace(snapshot, translations=dict(backend.fetch_translations(pairs)))
+    snapshot = _with_drifted_html(snapshot, lock, desired, backend)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
     return replace(plan, diagnostics=tuple(site.diagnostics) + plan.diagnostics)
+
+
+def _with_drifted_html(
+    snapshot: Snapshot, lock: Lockfile, desired: Desired, backend: Backend
+) -> Snapshot:
+    """The snapshot with the HTML of the documents edited on the remote since the last apply,
+    where the listing left it out (ClickHelp), so the plan shows what was edited there. One
+    call per edited document; none when nothing drifted."""
+    paths = {d.path for d in desired.articles + desired.translations}
+    moved: list[RemoteDoc] = []
+    for path, entry in lock.entries.items():
+        if path not in paths or path in lock.pending:
+            continue
+        doc = (
+            snapshot.articles.get(entry.id)
+            if entry.source is None
+            else snapshot.translations.get((entry.id, entry.language))
+        )
+        if doc is not None and doc.html is None and doc.version != entry.remote_version:
+            moved.append(doc)
+    if not moved:
+        return snapshot
+    articles, translations = dict(snapshot.articles), dict(snapshot.translations)
+    for doc in backend.with_html(moved):
+        if doc.language == snapshot.default_language:
+            articles[doc.id] = doc
+        else:
+            translations[(doc.id, doc.language)] = doc
+    return replace(snapshot, articles=articles, translations=translations)
 
 
 def check_not_stale(saved: Plan, fresh: Plan) -> None:

@@ -600,7 +600,7 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
                 doc,
                 remote_id=remote.id,
                 skipped=True,
-                diff=_text_diff(html, remote.html or "", doc.path),
+                diff=_text_diff(html, remote.html or "", doc.path, drift=True),
                 note=f"edited on the help center since the last apply (updated {remote.version}); "
                 "skipped, run with --overwrite to replace it with the file",
             )
@@ -803,7 +803,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
                 doc,
                 remote_id=article_id,
                 skipped=True,
-                diff=_text_diff(html, remote.html or "", doc.path),
+                diff=_text_diff(html, remote.html or "", doc.path, drift=True),
                 note=f"translation edited on the help center since the last apply "
                 f"(updated {remote.version}); skipped, run with --overwrite to replace it",
             )
@@ -954,13 +954,16 @@ def html_text(html: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _text_diff(before: str, after: str, path: str) -> str | None:
+def _text_diff(before: str, after: str, path: str, *, drift: bool = False) -> str | None:
+    """A text diff of two HTML documents: remote → local (what an apply sends), or for a
+    drift local → remote (what the web edit changed)."""
+    old, new = ("local", "remote") if drift else ("remote", "local")
     lines = list(
         difflib.unified_diff(
             html_text(before),
             html_text(after),
-            fromfile=f"remote/{path}",
-            tofile=f"local/{path}",
+            fromfile=f"{old}/{path}",
+            tofile=f"{new}/{path}",
             lineterm="",
             n=1,
         )

@@ -141,6 +141,9 @@ def test_web_edit_is_drift_skipped_then_overwritten(docs: Docs, center: Center) 
     plan = docs.run("plan", "--detailed-exitcode")
     assert plan.exit_code == 0
     assert "! drift guides/usage.md" in squash(plan.stdout)
+    shown = squash(docs.run("plan", "--diff").stdout)  # what the web edit changed
+    assert "--- local/guides/usage.md\n+++ remote/guides/usage.md" in shown
+    assert "\n-See install first.\n+Edited in the web UI\n" in shown
     assert docs.run("apply", "--yes").exit_code == 0
     assert center.doc(aid).html == "<p>Edited in the web UI</p>"
     forced = docs.run("apply", "--yes", "--overwrite")
