@@ -570,6 +570,19 @@ def import_command(
 
     root = Path(directory)
     has_config = (root / CONFIG_NAME).is_file()
+    flags = {
+        "center_id": center_id,
+        "portal_url": portal_url,
+        "project_id": project_id,
+        "publication_id": publication_id,
+        "base_url": base_url,
+    }
+    given = [k for k, v in flags.items() if v]
+    if given and (has_config or adopt):
+        raise click.UsageError(
+            f"--{given[0].replace('_', '-')} is for an import into a folder with no "
+            f"{CONFIG_NAME}; here the help center comes from {CONFIG_NAME}"
+        )
     if adopt:
         from hcsync.importer.adopt import adopt_plan, write_adoption
 
@@ -597,20 +610,8 @@ def import_command(
     def progress(line: str) -> None:
         click.echo(line, err=True)
 
-    flags = {
-        "center_id": center_id,
-        "portal_url": portal_url,
-        "project_id": project_id,
-        "publication_id": publication_id,
-        "base_url": base_url,
-    }
     with ExitStack() as stack:
         if has_config:
-            given = [k for k, v in flags.items() if v]
-            if given:
-                raise click.UsageError(
-                    f"{CONFIG_NAME} exists: --{given[0].replace('_', '-')} comes from it"
-                )
             config = config_for_import(root, into)
         else:
             config = new_config(

@@ -230,5 +230,10 @@ def test_import_flags_name_one_help_center_and_say_what_is_missing(tmp_path: Pat
             assert missing.exit_code == 1
             assert "'nope' was not found on the portal" in missing.stderr
             assert not (tmp_path / "hcsync.yml").exists()  # nothing written on the way
+            (tmp_path / "hcsync.yml").write_text(center.config())
+            for args in (["--project-id", "x"], ["--adopt", "--center-id", "x"]):
+                refused = tree.run("import", *args)
+                assert refused.exit_code == 2
+                assert "is for an import into a folder with no hcsync.yml" in refused.stderr
         finally:
             center.client.close()
