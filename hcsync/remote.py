@@ -35,7 +35,8 @@ class RemoteCategory:
     description: str = ""
     parent_id: str | None = None
     translations: tuple[tuple[str, str, str], ...] = ()
-    """(language, name, description) of its translated names, where the platform lists them."""
+    """(language, name, description) of its translated names. Empty where the platform's
+    listing leaves them out (ClickHelp) until ``Backend.with_translated_names`` reads them."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

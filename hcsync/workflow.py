@@ -168,6 +168,7 @@ def make_plan(
     if pairs:
         snapshot = replace(snapshot, translations=dict(backend.fetch_translations(pairs)))
     snapshot = _with_drifted_html(snapshot, lock, desired, backend)
+    snapshot = _with_changed_category_names(snapshot, lock, desired, backend)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
     return replace(plan, diagnostics=tuple(site.diagnostics) + plan.diagnostics)
 
@@ -199,6 +200,26 @@ def _with_drifted_html(
         else:
             translations[(doc.id, doc.language)] = doc
     return replace(snapshot, articles=articles, translations=translations)
+
+
+def _with_changed_category_names(
+    snapshot: Snapshot, lock: Lockfile, desired: Desired, backend: Backend
+) -> Snapshot:
+    """The snapshot with the translated names of the categories the plan will update, where
+    the listing left them out (ClickHelp), so the plan shows what changes. No call when no
+    category changed."""
+    changed = {
+        lock.categories[c.path].id
+        for c in desired.categories
+        if c.path in lock.categories and lock.categories[c.path].hash != c.hash
+    }
+    if not changed:
+        return snapshot
+    named = {
+        c.id: c
+        for c in backend.with_translated_names([c for c in snapshot.categories if c.id in changed])
+    }
+    return replace(snapshot, categories=tuple(named.get(c.id, c) for c in snapshot.categories))
 
 
 def check_not_stale(saved: Plan, fresh: Plan) -> None:

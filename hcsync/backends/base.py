@@ -69,6 +69,11 @@ class Backend(Protocol):
         Read-only, one call."""
         ...
 
+    def with_translated_names(self, categories: Sequence[RemoteCategory]) -> list[RemoteCategory]:
+        """These categories (from :meth:`snapshot`) with their names in the other languages,
+        for a platform whose listing leaves them out (ClickHelp: one call per language)."""
+        ...
+
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
         """These documents (from :meth:`snapshot` or :meth:`fetch_translations`) with their
         draft HTML, in the same order: a document listed without it (``html`` None: ClickHelp's

@@ -31,7 +31,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -157,7 +157,10 @@ class ClickHelpBackend:
         self._nodes: dict[str, Mapping[str, Any]] = {}
         self._lang_topics: dict[str, dict[str, Mapping[str, Any]]] = {}
         self._lang_captions: dict[str, dict[str, str]] = {}
-        """Language → folder node id → its caption in that language version."""
+        """Language → folder node id → its caption in that language version (read once per
+        language, when needed)."""
+        self._mirrored_captions: dict[str, dict[str, str]] = {}
+        """Captions of the folders this run created, in each language (no read needed)."""
         self._loaded = False
 
     @property
@@ -172,21 +175,13 @@ class ClickHelpBackend:
         self._nodes = {str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")}
         for target in (self._base, *self._langs.values()):
             target.live = self._published(target)
-        self._lang_captions = {
-            lang: {
-                nid: str(n.get("caption") or "")
-                for nid, n in self._lang_nodes(target).items()
-                if not n.get("topicId")
-            }
-            for lang, target in self._langs.items()
-        }
+        self._lang_captions = {}  # read when needed: see with_translated_names
         self._loaded = True
         categories = tuple(
             RemoteCategory(
                 id=nid,
                 name=str(node.get("caption") or ""),
                 parent_id=self._folder_parent(node),
-                translations=self._folder_translations(nid, str(node.get("caption") or "")),
             )
             for nid, node in self._nodes.items()
             if not node.get("topicId")
@@ -242,6 +237,21 @@ class ClickHelpBackend:
         publications = sorted(pid for pid, p in projects.items() if p.get("parentId") == base["id"])
         if len(publications) == 1:
             out["publication_id"] = publications[0]
+        return out
+
+    def with_translated_names(self, categories: Sequence[RemoteCategory]) -> list[RemoteCategory]:
+        # A folder's name in a language is its node's caption in that language version; one
+        # that is the base caption is no translation.
+        if not categories:
+            return []
+        out = []
+        for cat in categories:
+            names = tuple(
+                (lang, caption, "")
+                for lang in sorted(self._langs)
+                if (caption := self._captions(lang).get(cat.id)) not in (None, cat.name)
+            )
+            out.append(replace(cat, translations=names))
         return out
 
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
@@ -312,8 +322,8 @@ class ClickHelpBackend:
             )
         node_id = str(node["id"])
         self._nodes[node_id] = node
-        for lang in self._langs:  # the language versions mirror the new folder
-            self._lang_captions.setdefault(lang, {})[node_id] = name
+        for lang in self._langs:  # the language versions mirror the new folder, named alike
+            self._mirrored_captions.setdefault(lang, {})[node_id] = name
         self._caption_translations(node_id, name, translations)
         return RemoteCategory(id=node_id, name=name, parent_id=parent_id)
 
@@ -343,7 +353,8 @@ class ClickHelpBackend:
         wanted = {lang: tname for lang, tname, _ in translations}
         for lang in sorted(self._langs):
             caption = wanted.get(lang) or name
-            captions = self._lang_captions.setdefault(lang, {})
+            mirrored = self._mirrored_captions.get(lang, {})
+            captions = mirrored if node_id in mirrored else self._captions(lang)
             if captions.get(node_id) == caption:
                 continue
             target = self._langs[lang]
@@ -769,13 +780,16 @@ class ClickHelpBackend:
         items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes")
         return {str(n["id"]): n for n in items if "id" in n}
 
-    def _folder_translations(self, node_id: str, name: str) -> tuple[tuple[str, str, str], ...]:
-        """(language, caption, "") where a language version names the folder otherwise."""
-        return tuple(
-            (lang, captions[node_id], "")
-            for lang, captions in sorted(self._lang_captions.items())
-            if captions.get(node_id) not in (None, name)
-        )
+    def _captions(self, language: str) -> dict[str, str]:
+        """Folder node id → caption in a language version (one call, then cached)."""
+        if language not in self._lang_captions:
+            nodes = self._lang_nodes(self._lang(language))
+            self._lang_captions[language] = {
+                nid: str(n.get("caption") or "") for nid, n in nodes.items() if not n.get("topicId")
+            }
+            for nid, caption in self._mirrored_captions.get(language, {}).items():
+                self._lang_captions[language].setdefault(nid, caption)
+        return self._lang_captions[language]
 
     def _folder_parent(self, node: Mapping[str, Any]) -> str | None:
         parent = node.get("parentId")
@@ -842,8 +856,6 @@ class ClickHelpBackend:
 
 
 def _with_state(doc: RemoteDoc, state: LiveState) -> RemoteDoc:
-    from dataclasses import replace
-
     return replace(doc, state=state)
 
 

@@ -134,6 +134,9 @@ class HelpCenterBackend:
             "languages": [str(x) for x in center.get("additional_languages") or ()],
         }
 
+    def with_translated_names(self, categories: Sequence[RemoteCategory]) -> list[RemoteCategory]:
+        return list(categories)  # the category tree carries ``translations`` already
+
     def with_html(self, docs: Sequence[RemoteDoc]) -> list[RemoteDoc]:
         # The drafts listing and the translation draft carry content.html (expanded), so this
         # reads only a document that came without it.

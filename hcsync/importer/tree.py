@@ -126,7 +126,9 @@ def read_remote(
             articles[doc.id] = doc
         else:
             translations[(doc.id, doc.language)] = doc
-    snap = replace(snap, articles=articles)
+    snap = replace(
+        snap, articles=articles, categories=tuple(backend.with_translated_names(snap.categories))
+    )
     content = RemoteContent(snapshot=snap, translations=translations)
     urls: list[str] = []
     for doc in [*snap.articles.values(), *translations.values()]:

@@ -50,16 +50,39 @@ def test_snapshot_reads_lists_only(
     be = backend(boot, client)
     be.snapshot()
     endpoints = [r.endpoint for r in app.requests()]
-    # the project, its topics and folders, each publication's topics, and each language
-    # version's folders (their captions are the folders' translated names)
-    assert endpoints == [
-        "projects.list",
-        "topics.list",
-        "nodes.list",
-        "topics.list",
-        "topics.list",
-        "nodes.list",
-    ]
+    # the project, its topics and folders, each publication's topics
+    assert endpoints == ["projects.list", "topics.list", "nodes.list", "topics.list", "topics.list"]
+
+
+def test_translated_folder_names_are_read_only_when_asked(
+    emu: tuple[Store, ClickHelpEmulator, Bootstrap, httpx.Client],
+) -> None:
+    store, app, boot, client = emu
+    be = backend(boot, client)
+    be.snapshot()
+    made = be.create_category(
+        name="Guides",
+        description="",
+        icon=None,
+        parent_id=None,
+        translations=[(lang, f"Guides-{lang}", "") for lang in sorted(boot.languages)],
+    )
+    app.clear_requests()
+    fresh = backend(boot, client)
+    snap = fresh.snapshot()
+    (listed,) = [c for c in snap.categories if c.id == made.id]
+    assert listed.translations == ()  # the listing has none: nothing read for them
+    lang_projects = {p.id for p in boot.languages.values()}
+    assert not [r.path for r in app.requests() if any(f"/{p}/toc" in r.path for p in lang_projects)]
+    app.clear_requests()
+    (named,) = fresh.with_translated_names([listed])
+    assert named.translations == tuple(
+        (lang, f"Guides-{lang}", "") for lang in sorted(boot.languages)
+    )
+    assert [r.endpoint for r in app.requests()] == ["nodes.list"] * len(boot.languages)
+    app.clear_requests()
+    fresh.with_translated_names([listed])
+    assert app.requests() == []  # read once per run
 
 
 def test_create_publish_and_unpublish_in_batches(
