@@ -96,6 +96,12 @@ class Config:
         return 2 if self.backend is Backend.HELPCENTER else None
 
     @property
+    def articles_need_a_category(self) -> bool:
+        """Whether every article must be in a category (Help.Center); ClickHelp topics may sit
+        at the top of the table of contents, which is a file at the content root."""
+        return self.backend is Backend.HELPCENTER
+
+    @property
     def all_languages(self) -> tuple[str, ...]:
         """The default language first, then the additional ones."""
         return (self.default_language, *self.languages)

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 import pathspec
 
 from hcsync import yamlnodes
-from hcsync.config import LANGUAGE_RE, Backend, Config, Status, display_path, load_config
+from hcsync.config import LANGUAGE_RE, Config, Status, display_path, load_config
 from hcsync.content import frontmatter
 from hcsync.content.model import (
     Article,
@@ -865,7 +865,7 @@ class _Loader:
         articles: dict[str, Article] = {}
         translations: dict[str, Translation] = {}
         unsynced: list[str] = []
-        helpcenter = self.config.backend is Backend.HELPCENTER
+        need_category = self.config.articles_need_a_category
         for rel, doc in sorted(self.docs.items()):
             if not doc.sync:
                 unsynced.append(rel)
@@ -875,7 +875,7 @@ class _Loader:
                     self._render(doc, categories)  # for the problems in its links and images
                 continue
             if doc.source is None and doc.category_path is None and doc.category_id is None:
-                if helpcenter:
+                if need_category:
                     self.warn(
                         rel,
                         1,

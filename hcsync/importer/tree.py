@@ -225,21 +225,22 @@ def _front(
     return front
 
 
-def _layout(
-    content: RemoteContent, backend: Backend, default_status: Status, languages: Iterable[str]
-) -> _Layout:
+def _layout(content: RemoteContent, backend: Backend, config: Config) -> _Layout:
     snap = content.snapshot
     layout = _Layout()
     _category_folders(snap, layout)
     slugs_taken: dict[str, set[str]] = {}
     stems: dict[str, set[str]] = {}
-    allowed = set(languages)
+    allowed = set(config.languages)
+    default_status = config.default_status
     articles = sorted(
         snap.articles.values(),
         key=lambda d: (layout.category_paths.get(d.category_id or "", "~"), d.slug or "", d.id),
     )
     for doc in articles:
         folder = layout.category_paths.get(doc.category_id or "")
+        if folder is None and doc.category_id is None and not config.articles_need_a_category:
+            folder = ""  # at the top of the table of contents: a file at the content root
         if folder is None:
             layout.notes.append(
                 f"article {doc.title!r} ({doc.id}) is in no known category; not imported"
@@ -256,7 +257,7 @@ def _layout(
                 f"the file sets {slug!r} (the next apply changes its URL)"
             )
         stem = _unique(slug, stems.setdefault(folder, set()))
-        path = f"{folder}/{stem}.md"
+        path = posixpath.join(folder, f"{stem}.md")
         front = _front(
             doc.title, None if stem == slug else slug, doc, _status(doc.state), default_status
         )
@@ -270,7 +271,7 @@ def _layout(
             if lang not in allowed:
                 layout.notes.append(f"{path}: translation into {lang!r} skipped (not configured)")
                 continue
-            tpath = f"{folder}/{stem}.{lang}.md"
+            tpath = posixpath.join(folder, f"{stem}.{lang}.md")
             tslug = tdoc.slug if tdoc.slug and SLUG_RE.match(tdoc.slug) else slug
             ttaken = slugs_taken.setdefault(lang, set())
             tslug = _unique(tslug, ttaken)
@@ -313,9 +314,9 @@ def _place_images(content: RemoteContent, layout: _Layout) -> None:
             base, dot, ext = name.rpartition(".")
             if not dot:
                 base, ext = name, "png"
-            candidate, n = f"{folder}/images/{base}.{ext}", 2
+            candidate, n = posixpath.join(folder, "images", f"{base}.{ext}"), 2
             while candidate in used_paths:
-                candidate, n = f"{folder}/images/{base}-{n}.{ext}", n + 1
+                candidate, n = posixpath.join(folder, "images", f"{base}-{n}.{ext}"), n + 1
             used_paths.add(candidate)
             by_sha[sha] = candidate
             layout.images[url] = (candidate, sha, data)
@@ -521,7 +522,7 @@ def import_tree(
         )
     snap = content.snapshot
     check_config(config, snap, {lang for _, lang in content.translations})
-    layout = _layout(content, backend, config.default_status, config.languages)
+    layout = _layout(content, backend, config)
     doc_urls = _doc_urls(snap, layout)
 
     written: list[Path] = []

@@ -237,3 +237,27 @@ def test_import_flags_name_one_help_center_and_say_what_is_missing(tmp_path: Pat
                 assert "is for an import into a folder with no hcsync.yml" in refused.stderr
         finally:
             center.client.close()
+
+
+def test_a_clickhelp_topic_at_the_top_of_the_toc_is_a_file_at_the_root(tmp_path: Path) -> None:
+    from tests.e2e.conftest import FILES
+
+    with emulator("clickhelp") as (store, app, base_url):
+        center = make_center("clickhelp", store, app, base_url)
+        try:
+            files = {
+                **FILES,
+                "intro.md": "---\ntitle: Intro\n---\nStart with [install](guides/install.md).\n",
+            }
+            tree = Tree(
+                make_tree(tmp_path, files, config=center.config() + "languages: [es]\n"), center
+            )
+            assert tree.run("apply", "--yes").exit_code == 0
+            clear_tree(tree.root)
+            result = tree.run("import")
+            assert result.exit_code == 0, result.stdout + result.stderr
+            assert "not imported" not in result.stdout + result.stderr
+            assert tree.read("intro.md").endswith("Start with [install](guides/install.md).\n")
+            assert tree.run("plan", "--detailed-exitcode").exit_code == 0
+        finally:
+            center.client.close()
