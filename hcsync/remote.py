@@ -94,6 +94,8 @@ class RemoteFeatures:
     """An article's slug can change after it was created."""
     category_descriptions: bool = True
     """Categories have a description."""
+    ordering: bool = False
+    """Articles and categories have a position the API can set (``Snapshot.order``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +115,9 @@ class Snapshot:
     None means fetched and absent. Pairs not fetched are not keys."""
     features: RemoteFeatures = field(default_factory=RemoteFeatures)
     """What the remote can store (static per platform, so not part of the fingerprint)."""
+    order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Where the platform has an order: category id (``""`` for the top level) → its
+    children in order, as ``c:<category id>`` and ``a:<article id>``."""
 
     def fingerprint(self) -> str:
         """A digest of the whole snapshot: a saved plan is stale once this changes."""
@@ -127,6 +132,8 @@ class Snapshot:
             h.update(f"a\0{key}\0".encode() + _doc_digest(doc))
         for (aid, lang), tdoc in sorted(self.translations.items()):
             h.update(f"t\0{aid}\0{lang}\0".encode() + (_doc_digest(tdoc) if tdoc else b"-"))
+        for parent, children in sorted(self.order.items()):
+            h.update(f"o\0{parent}\0{','.join(children)}\0".encode())
         return h.hexdigest()
 
 

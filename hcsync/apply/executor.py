@@ -80,6 +80,7 @@ _VERBS = {
     ActionKind.ORPHAN: "remove",
     ActionKind.DRIFT: "overwrite",
     ActionKind.RENAME: "rename",
+    ActionKind.REORDER: "reorder the children of",
 }
 
 
@@ -256,6 +257,22 @@ class Executor:
             translations=_category_translations(d),
         )
         self.journal.category(LockCategory(path=action.path, id=action.remote_id, hash=d["hash"]))
+
+    def _do_reorder(self, action: Action) -> None:
+        """Put a folder's children in the planned order (ids from the lockfile as it is now,
+        so children created earlier in this run are included; a failed create is left out)."""
+        folder = str(action.data.get("folder") or "")
+        parent = self.lock.categories.get(folder) if folder else None
+        if folder and parent is None:
+            raise BackendError(f"category {folder} was not created")
+        children: list[tuple[str, str]] = []
+        for key in action.data.get("children") or ():
+            kind, _, path = str(key).partition(":")
+            if kind == "c" and path in self.lock.categories:
+                children.append(("category", self.lock.categories[path].id))
+            elif kind == "a" and path in self.lock.entries:
+                children.append(("article", self.lock.entries[path].id))
+        self.backend.reorder(parent.id if parent else None, children)
 
     def _do_delete_category(self, action: Action) -> None:
         assert action.remote_id

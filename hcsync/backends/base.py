@@ -162,6 +162,12 @@ class Backend(Protocol):
 
     def delete_translation(self, article_id: str, language: str) -> None: ...
 
+    def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
+        """Put these children of a category (``None``: the top level) in this order, with the
+        fewest moves: ``("category", id)`` and ``("article", id)``. Children not listed stay
+        where they are. Only asked of a platform whose snapshot has ``features.ordering``."""
+        ...
+
     def flush(self) -> None:
         """Carry out the writes the backend deferred (ClickHelp publishes in one task per
         publication); nothing for a platform that publishes per call. The executor calls it

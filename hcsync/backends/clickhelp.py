@@ -40,6 +40,7 @@ import httpx
 from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
+from hcsync.ordering import moves
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
 
 API = "/api/v1"
@@ -49,7 +50,7 @@ POLL_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 """Waits between task polls; the last one repeats."""
 TASK_TIMEOUT_S = 600.0
 FEATURES = RemoteFeatures(
-    platform="ClickHelp", seo=False, slug_change=False, category_descriptions=False
+    platform="ClickHelp", seo=False, slug_change=False, category_descriptions=False, ordering=True
 )
 _TOPIC_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -159,6 +160,9 @@ class ClickHelpBackend:
         self._lang_captions: dict[str, dict[str, str]] = {}
         """Language → folder node id → its caption in that language version (read once per
         language, when needed)."""
+        self._nodes_stale = False
+        """Whether ``ordinalNo`` in :attr:`_nodes` may be out of date (after creates, moves
+        and deletes this run)."""
         self._mirrored_captions: dict[str, dict[str, str]] = {}
         """Captions of the folders this run created, in each language (no read needed)."""
         self._loaded = False
@@ -187,6 +191,7 @@ class ClickHelpBackend:
             if not node.get("topicId")
         )
         articles = {tid: self._doc(topic) for tid, topic in self._topics.items()}
+        self._nodes_stale = False
         return Snapshot(
             target=self.project_id,
             default_language=self.default_language,
@@ -194,6 +199,7 @@ class ClickHelpBackend:
             categories=categories,
             articles=articles,
             features=FEATURES,
+            order=self._order(),
         )
 
     def fetch_translations(
@@ -322,6 +328,7 @@ class ClickHelpBackend:
             )
         node_id = str(node["id"])
         self._nodes[node_id] = node
+        self._nodes_stale = True
         for lang in self._langs:  # the language versions mirror the new folder, named alike
             self._mirrored_captions.setdefault(lang, {})[node_id] = name
         self._caption_translations(node_id, name, translations)
@@ -380,6 +387,7 @@ class ClickHelpBackend:
             )
         self.api.request("DELETE", self._path(path), idempotent=True, ok_statuses=[404])
         self._nodes.pop(category_id, None)
+        self._nodes_stale = True
         self._base.full = True
 
     # ---- images --------------------------------------------------------------------------
@@ -446,6 +454,7 @@ class ClickHelpBackend:
         node_id = topic.get("tocNodeId")
         if node_id:
             self._nodes[str(node_id)] = {"id": node_id, "parentId": category_id, "topicId": tid}
+            self._nodes_stale = True
         for lang in self._langs:  # language versions mirror the new topic
             self._lang_topics.pop(lang, None)
         return self._doc(topic)
@@ -473,6 +482,7 @@ class ClickHelpBackend:
                 {"parentId": meta.category_id, "ordinalNo": -1},
             )
             self._nodes[str(node_id)] = node
+            self._nodes_stale = True
             if article_id in self._base.live:
                 self._base.full = True  # Partial never moves (clickhelp.md §3.1.6)
         self._topics[article_id] = topic
@@ -779,6 +789,49 @@ class ClickHelpBackend:
     def _lang_nodes(self, target: _Target) -> Mapping[str, Mapping[str, Any]]:
         items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes")
         return {str(n["id"]): n for n in items if "id" in n}
+
+    def _order(self) -> dict[str, tuple[str, ...]]:
+        """Folder node id ("" for the top) → its children by ``ordinalNo``: ``c:<node id>``
+        for a folder, ``a:<topic id>`` for a topic."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        for nid, node in self._nodes.items():
+            topic = node.get("topicId")
+            key = f"a:{topic}" if topic else f"c:{nid}"
+            ordinal = node.get("ordinalNo")
+            out.setdefault(str(node.get("parentId") or ""), []).append(
+                (ordinal if isinstance(ordinal, int) else 1 << 30, key)
+            )
+        return {parent: tuple(k for _, k in sorted(kids)) for parent, kids in out.items()}
+
+    def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
+        if self._nodes_stale:  # creates and moves renumbered siblings: read them once
+            self._nodes = {
+                str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")
+            }
+            self._nodes_stale = False
+        node_of = {str(n.get("topicId")): nid for nid, n in self._nodes.items() if n.get("topicId")}
+        wanted = [cid if kind == "category" else node_of.get(cid, "") for kind, cid in children]
+        wanted = [nid for nid in wanted if nid in self._nodes]
+        siblings = [
+            nid
+            for _, nid in sorted(
+                (n.get("ordinalNo") if isinstance(n.get("ordinalNo"), int) else 1 << 30, nid)
+                for nid, n in self._nodes.items()
+                if (n.get("parentId") or None) == parent_id
+            )
+        ]
+        steps = moves(siblings, wanted)
+        for nid, at in steps:
+            self._patch(
+                f"projects/{self.project_id}/toc/nodes/{quote(nid, safe='')}", {"ordinalNo": at}
+            )
+            siblings.remove(nid)
+            siblings.insert(at, nid)
+        for i, nid in enumerate(siblings):
+            self._nodes[nid] = {**self._nodes[nid], "ordinalNo": i}
+        if steps:  # a Partial publish keeps positions: every publication is replaced
+            for target in (self._base, *self._langs.values()):
+                target.full = target.full or bool(target.live) or target is self._base
 
     def _captions(self, language: str) -> dict[str, str]:
         """Folder node id → caption in a language version (one call, then cached)."""

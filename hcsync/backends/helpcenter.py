@@ -22,7 +22,7 @@ import httpx
 from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
-from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot
+from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
 
 DEFAULT_BASE_URL = "https://api.help.center"
 PAGE_LIMIT = 100
@@ -35,6 +35,10 @@ _URL_RE = re.compile(
 def slugify(text: str) -> str:
     """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+FEATURES = RemoteFeatures(platform="Help.Center", ordering=False)
+"""Help.Center keeps no order: articles and categories have no position in the API (§9)."""
 
 
 class HelpCenterBackend:
@@ -110,6 +114,7 @@ class HelpCenterBackend:
             languages=tuple(str(x) for x in center.get("additional_languages") or ()),
             categories=categories,
             articles=articles,
+            features=FEATURES,
         )
 
     def fetch_translations(
@@ -152,6 +157,12 @@ class HelpCenterBackend:
                 body = self._json(self.api.request("GET", path, params=[_EXPAND]))
                 out.append(self._translation(body, doc.language, doc.id))
         return out
+
+    def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
+        raise BackendError(
+            "Help.Center has no order for articles or categories (helpcenter.md §9); "
+            "the planner never asks for one"
+        )
 
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None

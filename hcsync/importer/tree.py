@@ -43,6 +43,7 @@ from hcsync.content.model import Site
 from hcsync.diagnostics import HcsyncError, UsageError
 from hcsync.importer.html2md import html_to_markdown
 from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, digest
+from hcsync.ordering import rank
 from hcsync.plan.desired import Desired, DesiredDoc
 from hcsync.plan.diff import diff, html_text, translation_pairs
 from hcsync.plan.links import resolve_lenient
@@ -164,6 +165,8 @@ class _Layout:
     docs: list[_Planned] = field(default_factory=list)
     images: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
     """Image URL → (path, sha256, bytes)."""
+    category_order: dict[str, int] = field(default_factory=dict)
+    """Folder path → its ``order``, where names alone would not give the remote's order."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -286,7 +289,26 @@ def _layout(content: RemoteContent, backend: Backend, config: Config) -> _Layout
                 _Planned(path=tpath, remote=tdoc, source=path, front=tfront, html=tdoc.html or "")
             )
     _place_images(content, layout)
+    _keep_order(snap, layout)
     return layout
+
+
+def _keep_order(snap: Snapshot, layout: _Layout) -> None:
+    """Where the remote keeps an order and the imported names would sort otherwise, number
+    the children of that folder with ``order`` (1, 2, …), so the next plan moves nothing."""
+    paths = {f"c:{cid}": path for cid, path in layout.category_paths.items()}
+    articles = {p.path: p for p in layout.docs if p.source is None}
+    paths.update({f"a:{p.remote.id}": path for path, p in articles.items()})
+    for cid in ["", *layout.category_paths]:
+        kids = [k for k in snap.order.get(cid, ()) if k in paths]
+        natural = sorted(kids, key=lambda k: rank(None, k.startswith("c:"), paths[k]))
+        if natural == kids:
+            continue
+        for n, key in enumerate(kids, start=1):
+            if key.startswith("c:"):
+                layout.category_order[paths[key]] = n
+            else:
+                articles[paths[key]].front["order"] = n
 
 
 def _place_images(content: RemoteContent, layout: _Layout) -> None:
@@ -530,6 +552,8 @@ def import_tree(
         data: dict[str, Any] = {"name": cat.name}
         if cat.description.strip():
             data["description"] = cat.description.strip()
+        if path in layout.category_order:
+            data["order"] = layout.category_order[path]
         names = {
             lang: {"name": name, **({"description": desc.strip()} if desc.strip() else {})}
             for lang, name, desc in cat.translations

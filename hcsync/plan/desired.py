@@ -6,7 +6,8 @@ tree, so the diff depends on these few fields, not on every detail of the loader
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,7 +59,11 @@ class DesiredDoc:
     """Paths of the articles this one links to."""
     image_refs: tuple[str, ...] = ()
     """sha256 of the images this one shows."""
+    order: int | None = None
+    """Front-matter ``order``: its position among its category's children."""
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict)
+    """Front-matter key → its line, for warnings about one key."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,10 @@ Rules (DESIGN §4, helpcenter.md §16):
 - A remote version that moved since our last write is a *drift*: shown, and skipped unless
   ``overwrite``.
 - Order: categories (parents first) → images → creates (link targets first) → updates →
-  publishes → unpublishes → translations → orphans → category deletions.
+  reorders → publishes → unpublishes → translations → orphans → category deletions.
+- Where the platform has an order (ClickHelp), each category's children (and the top level)
+  follow ``order``, then subcategories before articles, then file name; a category whose
+  children will not be in that order after the creates and moves gets one ``reorder``.
 - Translations are published only when their source is (or will be) live; a translation the
   platform took down with its source is published again.
 """
@@ -26,6 +29,7 @@ from typing import Any
 
 from hcsync.diagnostics import Diagnostic, Severity
 from hcsync.lockfile import LockEntry, Lockfile, digest
+from hcsync.ordering import moves, rank
 from hcsync.plan.desired import Desired, DesiredCategory, DesiredDoc
 from hcsync.plan.model import Action, ActionKind, FieldChange, Plan
 from hcsync.remote import LiveState, RemoteDoc, Snapshot, html_hash
@@ -102,6 +106,8 @@ class _Ctx:
     article_urls: dict[str, str] = field(default_factory=dict)
     image_urls: dict[str, str] = field(default_factory=dict)
     claimed: set[str] = field(default_factory=set)
+    adopted: dict[str, str] = field(default_factory=dict)
+    """Path → remote id of articles whose create landed but was never recorded."""
     new_paths: set[str] = field(default_factory=set)
     """Files this plan will create (no lockfile entry, or their article is gone)."""
     created: set[str] = field(default_factory=set)
@@ -144,6 +150,7 @@ def diff(
     for doc in _creation_order(desired.translations, ctx):
         _plan_translation(ctx, doc, live_after)
     _plan_orphans(ctx)
+    reorders = _plan_order(ctx)
     renames = [
         _act(
             ActionKind.RENAME,
@@ -161,6 +168,7 @@ def diff(
         + ctx.images
         + ctx.creates
         + ctx.updates
+        + reorders
         + ctx.publishes
         + ctx.unpublishes
         + ctx.translations
@@ -394,6 +402,7 @@ def _remote_for(ctx: _Ctx, doc: DesiredDoc) -> tuple[LockEntry | None, RemoteDoc
         for rid, remote in sorted(ctx.snap.articles.items()):
             if rid not in locked_ids and rid not in ctx.claimed and remote.title == pending.title:
                 ctx.claimed.add(rid)
+                ctx.adopted[doc.path] = rid
                 return None, remote, "adopted"
     return None, None, "new"
 
@@ -681,6 +690,16 @@ def _feature_warnings(ctx: _Ctx) -> None:
                     ctx,
                     doc,
                     f"{features.platform} has no SEO title or description: 'seo' is not sent",
+                    "seo",
+                )
+    if not features.ordering:
+        for doc in ctx.desired.articles:
+            if doc.order is not None:
+                _warn(
+                    ctx,
+                    doc,
+                    f"{features.platform} has no article order: 'order' is not sent",
+                    "order",
                 )
     if not features.category_descriptions:
         for cat in ctx.desired.categories:
@@ -696,9 +715,80 @@ def _feature_warnings(ctx: _Ctx) -> None:
                 )
 
 
-def _warn(ctx: _Ctx, doc: DesiredDoc, message: str) -> None:
+# ---- order ---------------------------------------------------------------------------------
+
+
+def _plan_order(ctx: _Ctx) -> list[Action]:
+    """One ``reorder`` per folder whose children will be out of order once the creates and
+    moves of this plan are done (only where the platform keeps an order)."""
+    if not ctx.snap.features.ordering:
+        return []
+    wanted: dict[str, list[tuple[tuple[int, int, str], str]]] = {}
+    for cat in ctx.desired.categories:
+        wanted.setdefault(cat.parent or "", []).append(
+            (rank(cat.order, True, cat.path), f"c:{cat.path}")
+        )
+    for doc in ctx.desired.articles:
+        if doc.category_id and not doc.category:
+            continue  # placed by a remote id: not in a folder of this tree
+        wanted.setdefault(doc.category or "", []).append(
+            (rank(doc.order, False, doc.path), f"a:{doc.path}")
+        )
+
+    # the children each folder will have, in order, after this plan's creates and moves
+    by_id = {f"c:{cid}": f"c:{path}" for path, cid in ctx.category_ids.items()}
+    by_id.update(
+        {f"a:{e.id}": f"a:{path}" for path, e in ctx.lock.entries.items() if e.source is None}
+    )
+    by_id.update({f"a:{rid}": f"a:{path}" for path, rid in ctx.adopted.items()})
+    after: dict[str, list[str]] = {}
+    for folder in wanted:
+        remote = ctx.snap.order.get(ctx.category_ids.get(folder, "?") if folder else "", ())
+        after[folder] = [by_id.get(k, k) for k in remote]
+    placed = {k: f for f, keys in after.items() for k in keys}
+    for action in ctx.categories + ctx.creates + ctx.updates:
+        if action.kind is ActionKind.CREATE_CATEGORY:
+            key, folder = f"c:{action.path}", str(action.data.get("parent") or "")
+        elif action.kind is ActionKind.CREATE_ARTICLE or (
+            action.kind is ActionKind.UPDATE_METADATA
+            and any(c.name == "category" for c in action.changes)
+        ):
+            key, folder = f"a:{action.path}", str(action.data.get("category") or "")
+        else:
+            continue
+        if key in placed and key in after.get(placed[key], []):
+            after[placed[key]].remove(key)
+        after.setdefault(folder, []).append(key)  # a create or a move appends
+        placed[key] = folder
+
+    out = []
+    for folder, children in sorted(wanted.items()):
+        order = [k for _, k in sorted(children)]
+        now = after.get(folder, [])
+        order = [k for k in order if k in now]  # a failed or skipped create is not there
+        steps = moves(now, order)
+        if not steps:
+            continue
+        named = next((c for c in ctx.desired.categories if c.path == folder), None)
+        out.append(
+            Action(
+                kind=ActionKind.REORDER,
+                path=folder or ".",
+                title=named.name if named else "top level",
+                remote_id=ctx.category_ids.get(folder) if folder else None,
+                note=f"{len(steps)} of {len(order)} moved: "
+                + ", ".join(k[2:].rsplit("/", 1)[-1] for k, _ in steps[:5])
+                + (", …" if len(steps) > 5 else ""),
+                data={"folder": folder, "children": order},
+            )
+        )
+    return out
+
+
+def _warn(ctx: _Ctx, doc: DesiredDoc, message: str, key: str | None = None) -> None:
+    line = doc.key_lines.get(key, doc.line) if key else doc.line
     ctx.diagnostics.append(
-        Diagnostic(path=doc.path, line=doc.line, severity=Severity.WARNING, message=message)
+        Diagnostic(path=doc.path, line=line, severity=Severity.WARNING, message=message)
     )
 
 

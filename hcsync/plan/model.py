@@ -37,6 +37,8 @@ class ActionKind(enum.Enum):
     DRIFT = "drift"
     ORPHAN = "orphan"
     DELETE_CATEGORY = "delete_category"
+    REORDER = "reorder"
+    """Put a category's children (or the top level's) in the order the files give."""
 
     @property
     def symbol(self) -> str:
@@ -80,6 +82,7 @@ _SYMBOLS = {
     ActionKind.DRIFT: "!",
     ActionKind.ORPHAN: "?",
     ActionKind.DELETE_CATEGORY: "-",
+    ActionKind.REORDER: "↕",
 }
 
 

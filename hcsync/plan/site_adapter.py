@@ -59,5 +59,7 @@ def _doc(site: Site, page: Page) -> DesiredDoc:
         source=source,
         article_refs=tuple(page.links),
         image_refs=tuple(sorted({site.images[p].sha256 for p in page.images if p in site.images})),
+        order=page.order if isinstance(page, Article) else None,
         line=page.lines.get("body"),
+        key_lines=page.lines,
     )

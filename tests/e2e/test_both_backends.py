@@ -105,7 +105,7 @@ def test_apply_then_no_changes(docs: Docs, center: Center) -> None:
     assert center.category_names() == Counter({"Guides": 1, "Billing": 1})
     assert docs.lock()["entries"]["guides/install.es.md"]["status"] == "published"
     # what one platform cannot store, the plan says in words
-    seo = "guides/install.md:6: warning: ClickHelp has no SEO title or description"
+    seo = "guides/install.md:3: warning: ClickHelp has no SEO title or description"
     folder = "guides/_category.yml: warning: ClickHelp folders have no description"
     if center.kind == "clickhelp":
         assert seo in again.stderr and folder in again.stderr
