@@ -55,7 +55,8 @@ class Report:
         return not self.failed and not self.interrupted
 
     def counts(self) -> dict[str, int]:
-        """created / updated / published / unpublished / deleted / uploaded / skipped / failed."""
+        """created / updated / reordered / published / unpublished / deleted / uploaded /
+        skipped / failed."""
         counter: Counter[str] = Counter()
         for o in self.outcomes:
             if o.status is OutcomeStatus.FAILED:
@@ -67,6 +68,7 @@ class Report:
         order = (
             "created",
             "updated",
+            "reordered",
             "published",
             "unpublished",
             "deleted",
@@ -118,6 +120,8 @@ def _bucket(action: Action) -> str:
         return "uploaded"
     if kind is ActionKind.DELETE_CATEGORY:
         return "deleted"
+    if kind is ActionKind.REORDER:
+        return "reordered"
     if kind is ActionKind.ORPHAN:
         prune = action.data.get("prune")
         return "deleted" if prune == "delete" else "unpublished"

@@ -204,6 +204,7 @@ class Plan:
                 ActionKind.UPDATE_TRANSLATION,
                 ActionKind.UPDATE_CATEGORY,
             ),
+            "to reorder": (ActionKind.REORDER,),
             "to publish": (ActionKind.PUBLISH, ActionKind.PUBLISH_TRANSLATION),
             "to unpublish": (ActionKind.UNPUBLISH, ActionKind.UNPUBLISH_TRANSLATION),
             "images to upload": (ActionKind.UPLOAD_IMAGE,),
