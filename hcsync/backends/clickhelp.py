@@ -218,15 +218,7 @@ class ClickHelpBackend:
         return found
 
     def describe(self) -> dict[str, Any]:
-        projects = {str(p.get("id")): p for p in self._list("projects")}
-        base = projects.get(self.project_id)
-        if base is None or base.get("parentId"):
-            raise BackendError(
-                f"ClickHelp project {self.project_id!r} was not found on the portal (or is a "
-                "publication)",
-                method="GET",
-                path="projects",
-            )
+        projects, base = self._projects()
         versions = {
             pid: str(p.get("lang") or "")
             for pid, p in projects.items()
@@ -687,17 +679,22 @@ class ClickHelpBackend:
             return self._get(rel)
         return result
 
-    def _load_targets(self) -> None:
-        """Check the project, the language projects and the publications exist (one call)."""
+    def _projects(self) -> tuple[dict[str, Mapping[str, Any]], Mapping[str, Any]]:
+        """Every project and publication of the portal by id, and the configured project."""
         projects = {str(p.get("id")): p for p in self._list("projects")}
         base = projects.get(self.project_id)
         if base is None or base.get("parentId"):
             raise BackendError(
                 f"ClickHelp project {self.project_id!r} was not found on the portal (or is a "
-                "publication); check 'project_id' in hcsync.yml",
+                "publication); check project_id",
                 method="GET",
                 path="projects",
             )
+        return projects, base
+
+    def _load_targets(self) -> None:
+        """Check the project, the language projects and the publications exist (one call)."""
+        projects, base = self._projects()
         self._base.title = str(base.get("title") or "")
         self._base.publication_exists = self._is_publication(
             projects, self.publication_id, self.project_id
