@@ -65,6 +65,14 @@ class Center(Protocol):
         """The fault-rule route name of "create an article"."""
         ...
 
+    def translation_live(self, article_id: str, language: str) -> bool:
+        """Whether the article's ``language`` translation is live (readers see it)."""
+        ...
+
+    def live_html(self, article_id: str) -> str | None:
+        """The body readers see (the published version, not the draft); None if not live."""
+        ...
+
 
 class HelpCenterUnderTest:
     kind = "helpcenter"
@@ -146,6 +154,14 @@ class HelpCenterUnderTest:
 
     def create_route(self) -> str:
         return "E9"
+
+    def translation_live(self, article_id: str, language: str) -> bool:
+        found = [t for t in self.store.translations(article_id) if t.language == language]
+        return bool(found) and found[0].live
+
+    def live_html(self, article_id: str) -> str | None:
+        a = self.store.article(self.center_id, article_id)
+        return a.live_html if a.live else None
 
 
 class ClickHelpUnderTest:
@@ -257,6 +273,16 @@ class ClickHelpUnderTest:
 
     def create_route(self) -> str:
         return "topics.create"
+
+    def translation_live(self, article_id: str, language: str) -> bool:
+        # live: in a publication of the language version (ClickHelp's only "published")
+        publications = self.store.projects(parent_id=self.language_projects[language])
+        return any(article_id in {t.id for t in self.store.topics(p.id)} for p in publications)
+
+    def live_html(self, article_id: str) -> str | None:
+        # the copy in the publication (a publish task copies the project's topic there)
+        live = {t.id: t for t in self.store.topics(self.publication_id)}
+        return live[article_id].body if article_id in live else None
 
 
 def _client(app: Any, base_url: str) -> httpx.Client:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.e2e.conftest import HelpCenter, Project, make_project
+from tests.e2e.conftest import HelpCenter, Project
 
 
 def squash(text: str) -> str:
@@ -101,30 +100,6 @@ def test_deleted_file_is_reported_unpublished_or_deleted(project: Project, hc: H
     assert "guides/billing/invoices.md" not in json.loads(project.lock_text())["entries"]
 
 
-def test_translation_waits_for_its_source(tmp_path: Path, hc: HelpCenter) -> None:
-    from tests.e2e.conftest import FILES
-
-    files = dict(FILES)
-    files["guides/install.md"] = files["guides/install.md"].replace(  # type: ignore[union-attr]
-        "title: Install Acme\n", "title: Install Acme\nstatus: draft\n"
-    )
-    proj = make_project(tmp_path, hc, files)
-    result = proj.run("apply", "--yes")
-    assert result.exit_code == 0, result.stdout + result.stderr
-    assert "guides/install.es.md" in result.stderr + result.stdout
-    assert "not published: its source guides/install.md is not published" in (
-        result.stderr + result.stdout
-    )
-    aid = json.loads(proj.lock_text())["entries"]["guides/install.md"]["id"]
-    assert not hc.store.article(hc.center_id, aid).live
-    proj.write("guides/install.md", str(FILES["guides/install.md"]))
-    assert proj.run("apply", "--yes").exit_code == 0
-    root = hc.store.article(hc.center_id, aid)
-    assert root.live
-    assert json.loads(proj.lock_text())["entries"]["guides/install.es.md"]["status"] == "published"
-    assert proj.run("plan", "--detailed-exitcode").exit_code == 0
-
-
 def test_image_uploaded_once_across_applies(project: Project, hc: HelpCenter) -> None:
     assert project.run("apply", "--yes").exit_code == 0
     project.write("guides/usage.md", "---\ntitle: Use Acme\n---\n![Same](images/shot.png)\n")
@@ -138,22 +113,6 @@ def test_image_uploaded_once_across_applies(project: Project, hc: HelpCenter) ->
     served = hc.client.get(url)
     assert served.status_code == 200
     assert served.content == (project.root / "guides/images/shot.png").read_bytes()
-
-
-def test_stale_saved_plan_is_refused(project: Project, hc: HelpCenter) -> None:
-    assert project.run("apply", "--yes").exit_code == 0
-    project.write("guides/usage.md", "---\ntitle: Use Acme\n---\nChanged.\n")
-    plan_file = project.root.parent / "plan.json"
-    assert project.run("plan", "-o", str(plan_file)).exit_code == 0
-    aid = json.loads(project.lock_text())["entries"]["guides/install.md"]["id"]
-    hc.store.edit_article(hc.center_id, aid, title="Edited meanwhile")
-    refused = project.run("apply", str(plan_file))
-    assert refused.exit_code == 1
-    assert refused.stderr.startswith("the saved plan is stale:")
-    # control: a fresh saved plan applies exactly
-    assert project.run("plan", "-o", str(plan_file)).exit_code == 0
-    applied = project.run("apply", str(plan_file))
-    assert applied.exit_code == 0, applied.stderr
 
 
 def test_read_only_key_gives_one_clear_line_and_keeps_the_lockfile(
@@ -195,20 +154,6 @@ def test_apply_without_yes_and_no_terminal_refuses(project: Project, hc: HelpCen
 def test_usage_error_under_detailed_exitcode_is_not_2(project: Project) -> None:
     assert project.run("plan", "--detailed-exitcode", "--prune", "bogus").exit_code == 64
     assert project.run("plan", "--prune", "bogus").exit_code == 2
-
-
-def test_status_lists_each_file(project: Project, hc: HelpCenter) -> None:
-    assert project.run("apply", "--yes").exit_code == 0
-    project.write("guides/usage.md", "---\ntitle: Use Acme\n---\nChanged.\n")
-    aid = json.loads(project.lock_text())["entries"]["guides/install.md"]["id"]
-    hc.store.edit_article(hc.center_id, aid, title="Web title")
-    result = project.run("status", "--json")
-    assert json.loads(result.stdout) == {
-        "guides/billing/invoices.md": "in sync",
-        "guides/install.es.md": "in sync",
-        "guides/install.md": "drifted remotely",
-        "guides/usage.md": "changed locally",
-    }
 
 
 def test_the_key_never_appears_anywhere(project: Project, hc: HelpCenter) -> None:
