@@ -26,7 +26,7 @@ from typing import Any
 
 from hcsync import lockfile as lockmod
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
-from hcsync.backends.base import Backend, Metadata
+from hcsync.backends.base import Backend, Metadata, Position
 from hcsync.diagnostics import BackendError
 from hcsync.lockfile import Journal, LockCategory, LockEntry, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
@@ -113,6 +113,8 @@ class Executor:
         self._interrupt = _Interrupt()
         self._failed_paths: set[str] = set()
         self._docs: dict[str, RemoteDoc] = {}
+        self._after: dict[str, str | None] = {}
+        """Key of a child created in this run → the sibling it goes after (planned order)."""
 
     # ---- public --------------------------------------------------------------------------
 
@@ -121,6 +123,12 @@ class Executor:
         before_calls = self.backend.stats.calls
         before_writes = self.backend.stats.writes
         self._planned = dict(plan.urls)
+        self._after = {
+            ("c:" if a.kind is ActionKind.CREATE_CATEGORY else "a:") + a.path: a.data.get("after")
+            for a in plan.actions
+            if a.kind in (ActionKind.CREATE_CATEGORY, ActionKind.CREATE_ARTICLE)
+            and "after" in a.data
+        }
         previous = _install_sigint(self._interrupt)
         try:
             for action in plan.actions:
@@ -243,6 +251,7 @@ class Executor:
             icon=d.get("icon"),
             parent_id=parent_id,
             translations=_category_translations(d),
+            position=self._position(action, f"c:{action.path}"),
         )
         self.journal.category(LockCategory(path=action.path, id=created.id, hash=d["hash"]))
 
@@ -258,6 +267,31 @@ class Executor:
         )
         self.journal.category(LockCategory(path=action.path, id=action.remote_id, hash=d["hash"]))
 
+    def _position(self, action: Action, key: str) -> Position | None:
+        """Where a new child goes: right after the nearest sibling before it in the planned
+        order that exists by now (following the chain of ``after`` through siblings not
+        created yet), or first. None where the plan gives no order."""
+        if "after" not in action.data:
+            return None
+        before = action.data["after"]
+        seen = {key}
+        while isinstance(before, str) and before not in seen:
+            found = self._child(before)
+            if found is not None:
+                return Position(after=found)
+            seen.add(before)
+            before = self._after.get(before)
+        return Position(after=None)
+
+    def _child(self, key: str) -> tuple[str, str] | None:
+        """``c:<path>`` / ``a:<path>`` → ("category" | "article", remote id), if it exists."""
+        kind, _, path = key.partition(":")
+        if kind == "c" and path in self.lock.categories:
+            return ("category", self.lock.categories[path].id)
+        if kind == "a" and path in self.lock.entries:
+            return ("article", self.lock.entries[path].id)
+        return None
+
     def _do_reorder(self, action: Action) -> None:
         """Put a folder's children in the planned order (ids from the lockfile as it is now,
         so children created earlier in this run are included; a failed create is left out)."""
@@ -265,13 +299,7 @@ class Executor:
         parent = self.lock.categories.get(folder) if folder else None
         if folder and parent is None:
             raise BackendError(f"category {folder} was not created")
-        children: list[tuple[str, str]] = []
-        for key in action.data.get("children") or ():
-            kind, _, path = str(key).partition(":")
-            if kind == "c" and path in self.lock.categories:
-                children.append(("category", self.lock.categories[path].id))
-            elif kind == "a" and path in self.lock.entries:
-                children.append(("article", self.lock.entries[path].id))
+        children = [c for c in map(self._child, action.data.get("children") or ()) if c]
         self.backend.reorder(parent.id if parent else None, children)
 
     def _do_delete_category(self, action: Action) -> None:
@@ -303,6 +331,7 @@ class Executor:
                 seo_title=d.get("seo_title"),
                 seo_description=d.get("seo_description"),
                 slug=d.get("slug"),
+                position=self._position(action, f"a:{action.path}"),
             )
         except BackendError as exc:
             if _definitely_refused(exc):

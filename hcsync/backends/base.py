@@ -11,6 +11,15 @@ from typing import Any, Protocol
 from hcsync.backends.http import CallStats
 from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
 
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """Where a new category or article goes among its siblings, for a platform that keeps an
+    order: right after ``after`` (``("category" | "article", id)``), or first when None."""
+
+    after: tuple[str, str] | None = None
+
+
 CategoryTranslations = Sequence[tuple[str, str, str]]
 """(language, name, description) of a category's name in each additional language."""
 
@@ -99,8 +108,10 @@ class Backend(Protocol):
         icon: str | None,
         parent_id: str | None,
         translations: CategoryTranslations = (),
+        position: Position | None = None,
     ) -> RemoteCategory:
-        """``translations``: (language, name, description) of its name in other languages."""
+        """``translations``: (language, name, description) of its name in other languages.
+        ``position``: where it goes (None: wherever the platform puts new ones)."""
         ...
 
     def update_category(
@@ -128,10 +139,11 @@ class Backend(Protocol):
         seo_title: str | None,
         seo_description: str | None,
         slug: str | None = None,
+        position: Position | None = None,
     ) -> RemoteDoc:
         """Create a draft (never retried blindly: see :meth:`find_article`). ``slug`` is the
         one wanted, for platforms that key a document by it (others set it afterwards with
-        :meth:`update_metadata`)."""
+        :meth:`update_metadata`). ``position`` as for :meth:`create_category`."""
         ...
 
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:

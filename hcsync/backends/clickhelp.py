@@ -37,7 +37,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
+from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.ordering import moves
@@ -160,9 +160,6 @@ class ClickHelpBackend:
         self._lang_captions: dict[str, dict[str, str]] = {}
         """Language → folder node id → its caption in that language version (read once per
         language, when needed)."""
-        self._nodes_stale = False
-        """Whether ``ordinalNo`` in :attr:`_nodes` may be out of date (after creates, moves
-        and deletes this run)."""
         self._mirrored_captions: dict[str, dict[str, str]] = {}
         """Captions of the folders this run created, in each language (no read needed)."""
         self._loaded = False
@@ -191,7 +188,6 @@ class ClickHelpBackend:
             if not node.get("topicId")
         )
         articles = {tid: self._doc(topic) for tid, topic in self._topics.items()}
-        self._nodes_stale = False
         return Snapshot(
             target=self.project_id,
             default_language=self.default_language,
@@ -307,8 +303,16 @@ class ClickHelpBackend:
         icon: str | None,
         parent_id: str | None,
         translations: CategoryTranslations = (),
+        position: Position | None = None,
     ) -> RemoteCategory:
-        body = {"caption": name, "parentId": parent_id, "ordinalNo": -1, "isShowInToc": True}
+        self._ensure_loaded()
+        at = self._ordinal(parent_id, position)
+        body = {
+            "caption": name,
+            "parentId": parent_id,
+            "ordinalNo": -1 if at is None else at,
+            "isShowInToc": True,
+        }
         node = self._json(
             self.api.request("POST", self._path(f"projects/{self.project_id}/toc/nodes"), json=body)
         )
@@ -320,7 +324,7 @@ class ClickHelpBackend:
             )
         node_id = str(node["id"])
         self._nodes[node_id] = node
-        self._nodes_stale = True
+        self._place(node_id, parent_id, at)
         for lang in self._langs:  # the language versions mirror the new folder, named alike
             self._mirrored_captions.setdefault(lang, {})[node_id] = name
         self._caption_translations(node_id, name, translations)
@@ -378,8 +382,9 @@ class ClickHelpBackend:
                 path=path,
             )
         self.api.request("DELETE", self._path(path), idempotent=True, ok_statuses=[404])
+        parent = self._nodes.get(category_id, {}).get("parentId")
+        self._set_kids(parent, [k for k in self._kids(parent) if k != category_id])
         self._nodes.pop(category_id, None)
-        self._nodes_stale = True
         self._base.full = True
 
     # ---- images --------------------------------------------------------------------------
@@ -408,9 +413,11 @@ class ClickHelpBackend:
         seo_title: str | None,
         seo_description: str | None,
         slug: str | None = None,
+        position: Position | None = None,
     ) -> RemoteDoc:
         self._ensure_loaded()
         tid = topic_id_for(slug or slugify(title))
+        at = self._ordinal(category_id, position)
         path = f"projects/{self.project_id}/articles/{quote(tid, safe='')}"
         existing = self.api.request("GET", self._path(path), ok_statuses=[404])
         if existing.status_code != 404:
@@ -426,7 +433,7 @@ class ClickHelpBackend:
                 path=f"projects/{self.project_id}/articles",
                 status=409,
             )
-        body = {
+        body: dict[str, Any] = {
             "id": tid,
             "title": title,
             "body": html,
@@ -436,6 +443,8 @@ class ClickHelpBackend:
             "parentTocNodeId": category_id,
             "isShowInToc": True,
         }
+        if at is not None:
+            body["tocNodeOrdinalNo"] = at
         response = self.api.request(
             "POST", self._path(f"projects/{self.project_id}/articles"), json=body, idempotent=False
         )
@@ -446,7 +455,7 @@ class ClickHelpBackend:
         node_id = topic.get("tocNodeId")
         if node_id:
             self._nodes[str(node_id)] = {"id": node_id, "parentId": category_id, "topicId": tid}
-            self._nodes_stale = True
+            self._place(str(node_id), category_id, at)
         for lang in self._langs:  # language versions mirror the new topic
             self._lang_topics.pop(lang, None)
         return self._doc(topic)
@@ -474,7 +483,7 @@ class ClickHelpBackend:
                 {"parentId": meta.category_id, "ordinalNo": -1},
             )
             self._nodes[str(node_id)] = node
-            self._nodes_stale = True
+            self._place(str(node_id), meta.category_id, None)
             if article_id in self._base.live:
                 self._base.full = True  # Partial never moves (clickhelp.md §3.1.6)
         self._topics[article_id] = topic
@@ -801,22 +810,9 @@ class ClickHelpBackend:
         return {parent: tuple(k for _, k in sorted(kids)) for parent, kids in out.items()}
 
     def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
-        if self._nodes_stale:  # creates and moves renumbered siblings: read them once
-            self._nodes = {
-                str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")
-            }
-            self._nodes_stale = False
-        node_of = {str(n.get("topicId")): nid for nid, n in self._nodes.items() if n.get("topicId")}
-        wanted = [cid if kind == "category" else node_of.get(cid, "") for kind, cid in children]
-        wanted = [nid for nid in wanted if nid in self._nodes]
-        siblings = [
-            nid
-            for _, nid in sorted(
-                (n.get("ordinalNo") if isinstance(n.get("ordinalNo"), int) else 1 << 30, nid)
-                for nid, n in self._nodes.items()
-                if (n.get("parentId") or None) == parent_id
-            )
-        ]
+        self._ensure_loaded()
+        wanted = [nid for nid in map(self._node_of, children) if nid in self._nodes]
+        siblings = self._kids(parent_id)
         steps = moves(siblings, wanted)
         for nid, at in steps:
             self._patch(
@@ -824,11 +820,58 @@ class ClickHelpBackend:
             )
             siblings.remove(nid)
             siblings.insert(at, nid)
-        for i, nid in enumerate(siblings):
-            self._nodes[nid] = {**self._nodes[nid], "ordinalNo": i}
+        self._set_kids(parent_id, siblings)
         if steps:  # a Partial publish keeps positions: every publication is replaced
             for target in (self._base, *self._langs.values()):
                 target.full = target.full or bool(target.live) or target is self._base
+
+    # ---- the order of the TOC, as this run leaves it ---------------------------------------
+    #
+    # ClickHelp renumbers siblings 0..n-1 after every insert, move and delete (clickhelp.md §11
+    # row 6): the same is done here, so positions are known without reading the TOC again.
+
+    def _kids(self, parent_id: str | None) -> list[str]:
+        """The node ids under ``parent_id`` (None: the top level), in order."""
+        return [
+            nid
+            for _, nid in sorted(
+                (n.get("ordinalNo") if isinstance(n.get("ordinalNo"), int) else 1 << 30, nid)
+                for nid, n in self._nodes.items()
+                if (n.get("parentId") or None) == parent_id
+            )
+        ]
+
+    def _set_kids(self, parent_id: str | None, kids: Sequence[str]) -> None:
+        for i, nid in enumerate(kids):
+            self._nodes[nid] = {**self._nodes[nid], "parentId": parent_id, "ordinalNo": i}
+
+    def _place(self, node_id: str, parent_id: str | None, at: int | None) -> None:
+        """Record that ``node_id`` now sits under ``parent_id`` at ``at`` (None: last)."""
+        old = self._nodes[node_id].get("parentId") or None
+        self._nodes[node_id] = {**self._nodes[node_id], "ordinalNo": None}
+        if old != parent_id:
+            self._set_kids(old, [k for k in self._kids(old) if k != node_id])
+        kids = [k for k in self._kids(parent_id) if k != node_id]
+        kids.insert(len(kids) if at is None else min(at, len(kids)), node_id)
+        self._set_kids(parent_id, kids)
+
+    def _node_of(self, child: tuple[str, str]) -> str:
+        kind, cid = child
+        if kind == "category":
+            return cid
+        topic = self._topics.get(cid) or {}
+        return str(topic.get("tocNodeId") or "")
+
+    def _ordinal(self, parent_id: str | None, position: Position | None) -> int | None:
+        """``ordinalNo`` for a new child: right after ``position.after``, 0 for first, None
+        (last) without a position or when the sibling it follows is not there."""
+        if position is None:
+            return None
+        if position.after is None:
+            return 0
+        kids = self._kids(parent_id)
+        after = self._node_of(position.after)
+        return kids.index(after) + 1 if after in kids else None
 
     def _captions(self, language: str) -> dict[str, str]:
         """Folder node id → caption in a language version (one call, then cached)."""

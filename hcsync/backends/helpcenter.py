@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata
+from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
@@ -204,6 +204,7 @@ class HelpCenterBackend:
         icon: str | None,
         parent_id: str | None,
         translations: CategoryTranslations = (),
+        position: Position | None = None,  # no order on Help.Center (FEATURES)
     ) -> RemoteCategory:
         body: dict[str, Any] = {"name": name, "description": description}
         if icon:
@@ -286,6 +287,7 @@ class HelpCenterBackend:
         seo_title: str | None,
         seo_description: str | None,
         slug: str | None = None,
+        position: Position | None = None,  # no order on Help.Center (FEATURES)
     ) -> RemoteDoc:
         # The slug cannot be set on create (U9): the executor sets it with update_metadata.
         body: dict[str, Any] = {"title": title, "content": {"html": html}}

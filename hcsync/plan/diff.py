@@ -746,24 +746,40 @@ def _plan_order(ctx: _Ctx) -> list[Action]:
         remote = ctx.snap.order.get(ctx.category_ids.get(folder, "?") if folder else "", ())
         after[folder] = [by_id.get(k, k) for k in remote]
     placed = {k: f for f, keys in after.items() for k in keys}
-    for action in ctx.categories + ctx.creates + ctx.updates:
-        if action.kind is ActionKind.CREATE_CATEGORY:
-            key, folder = f"c:{action.path}", str(action.data.get("parent") or "")
-        elif action.kind is ActionKind.CREATE_ARTICLE or (
-            action.kind is ActionKind.UPDATE_METADATA
-            and any(c.name == "category" for c in action.changes)
-        ):
-            key, folder = f"a:{action.path}", str(action.data.get("category") or "")
-        else:
-            continue
-        if key in placed and key in after.get(placed[key], []):
-            after[placed[key]].remove(key)
-        after.setdefault(folder, []).append(key)  # a create or a move appends
-        placed[key] = folder
+    orders = {folder: [k for _, k in sorted(children)] for folder, children in wanted.items()}
+    before = {
+        k: order[i - 1] if i else None for order in orders.values() for i, k in enumerate(order)
+    }
+    for bucket in (ctx.categories, ctx.creates, ctx.updates):
+        for n, action in enumerate(bucket):
+            if action.kind is ActionKind.CREATE_CATEGORY:
+                key, folder = f"c:{action.path}", str(action.data.get("parent") or "")
+            elif action.kind is ActionKind.CREATE_ARTICLE or (
+                action.kind is ActionKind.UPDATE_METADATA
+                and any(c.name == "category" for c in action.changes)
+            ):
+                key, folder = f"a:{action.path}", str(action.data.get("category") or "")
+            else:
+                continue
+            if key in placed and key in after.get(placed[key], []):
+                after[placed[key]].remove(key)
+            siblings = after.setdefault(folder, [])
+            if action.kind is ActionKind.UPDATE_METADATA or key not in before:
+                siblings.append(key)  # a move appends
+            else:
+                # a create goes right after the nearest sibling before it that exists by then
+                bucket[n] = replace(action, data={**action.data, "after": before[key]})
+                prev, at = before[key], 0
+                while prev is not None:
+                    if prev in siblings:
+                        at = siblings.index(prev) + 1
+                        break
+                    prev = before.get(prev)
+                siblings.insert(at, key)
+            placed[key] = folder
 
     out = []
-    for folder, children in sorted(wanted.items()):
-        order = [k for _, k in sorted(children)]
+    for folder, order in sorted(orders.items()):
         now = after.get(folder, [])
         order = [k for k in order if k in now]  # a failed or skipped create is not there
         steps = moves(now, order)

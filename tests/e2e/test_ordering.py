@@ -75,8 +75,12 @@ def test_clickhelp_toc_follows_order_then_folders_then_names(
 ) -> None:
     root = make_tree(tmp_path, FILES, config=ch.config() + "languages: [es]\n")
     plan = run(root, ch, "plan")
-    assert "↕ reorder guides" in squash(plan.stdout)  # Gamma is created before Alpha (a link)
+    # Gamma is created before Alpha (Alpha links to it), yet each create lands in its place:
+    # no reorder, no move
+    assert "reorder" not in plan.stdout
+    ch.clear_requests()
     assert run(root, ch, "apply", "--yes").exit_code == 0
+    assert not [r for r in ch.app.requests() if r.endpoint == "nodes.update"]
     assert toc(ch, ch.project_id) == WANTED
     assert toc(ch, ch.publication_id) == WANTED  # what readers see, too
     again = run(root, ch, "plan", "--detailed-exitcode")
@@ -123,3 +127,15 @@ def test_help_center_reports_order_as_not_sent(tmp_path: Path) -> None:
             assert run(root, center, "plan", "--detailed-exitcode").exit_code == 0
         finally:
             center.client.close()
+
+
+def test_a_new_file_is_created_in_its_place(tmp_path: Path, ch: ClickHelpUnderTest) -> None:
+    root = make_tree(tmp_path, FILES, config=ch.config() + "languages: [es]\n")
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    (root / "guides/delta.md").write_text("---\ntitle: Delta\n---\nD\n")
+    assert "reorder" not in run(root, ch, "plan").stdout
+    ch.clear_requests()
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    assert not [r for r in ch.app.requests() if r.endpoint == "nodes.update"]
+    assert toc(ch, ch.publication_id) == [*WANTED[:5], "  Delta", *WANTED[5:]]
+    assert run(root, ch, "plan", "--detailed-exitcode").exit_code == 0
