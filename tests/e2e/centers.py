@@ -91,7 +91,7 @@ class HelpCenterUnderTest:
         self.center_id = center.id
         self.key = store.create_key(center.id).key
         self._read_only = store.create_key(center.id, ["content.read"]).key
-        self.secrets = (self.key, self._read_only)
+        self.secrets: tuple[str, ...] = (self.key, self._read_only)
         self.client = _client(app, base_url)
 
     def config(self) -> str:
