@@ -261,3 +261,21 @@ def test_a_clickhelp_topic_at_the_top_of_the_toc_is_a_file_at_the_root(tmp_path:
             assert tree.run("plan", "--detailed-exitcode").exit_code == 0
         finally:
             center.client.close()
+
+
+def test_import_lists_what_does_not_round_trip_and_alters_nothing(
+    applied: Tree, center: Center
+) -> None:
+    aid = applied.id_of("shipping/returns.md")
+    html = '<p>Made <span class="x">in</span> the web UI</p>'
+    center.web_edit(aid, html=html)
+    clear_tree(applied.root)
+    result = applied.run("import")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "1 document cannot be written as Markdown" in result.stdout
+    assert "(content differs)" in squash(result.stdout)
+    center.clear_requests()
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+    assert applied.run("apply", "--yes").exit_code == 0
+    assert center.writes() == []
+    assert center.doc(aid).html == html  # the help center keeps its HTML

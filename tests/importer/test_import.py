@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.e2e.conftest import FILES, HelpCenter, Project, make_project
-from tests.importer.conftest import clear_tree
+from tests.e2e.conftest import HelpCenter, Project, make_project
 
 
 def squash(text: str) -> str:
@@ -20,23 +19,6 @@ def test_import_refuses_a_tree_with_files(applied: Project) -> None:
     result = applied.run("import")
     assert result.exit_code == 1
     assert "already holds" in result.stderr and "import --adopt" in result.stderr
-
-
-def test_import_lists_what_does_not_round_trip(tmp_path: Path, parcelo: HelpCenter) -> None:
-    project = make_project(tmp_path, parcelo, FILES)
-    project.write("hcsync.yml", project.root.joinpath("hcsync.yml").read_text())
-    assert project.run("apply", "--yes").exit_code == 0
-    aid = json.loads(project.lock_text())["entries"]["guides/usage.md"]["id"]
-    html = '<p>Made <span class="x">in</span> the web UI</p>'
-    parcelo.store.edit_article(parcelo.center_id, aid, html=html)
-    clear_tree(project.root)
-    result = project.run("import")
-    assert result.exit_code == 0, result.stderr
-    assert "1 document cannot be written as Markdown" in result.stdout
-    assert "~ guides/usage.md (content differs)" in squash(result.stdout)
-    # not altered: the help center keeps its HTML, and the plan is clean
-    assert project.run("plan", "--detailed-exitcode").exit_code == 0
-    assert parcelo.store.article(parcelo.center_id, aid).html == html
 
 
 # ---- adopt -----------------------------------------------------------------------------
