@@ -139,3 +139,16 @@ def test_a_new_file_is_created_in_its_place(tmp_path: Path, ch: ClickHelpUnderTe
     assert not [r for r in ch.app.requests() if r.endpoint == "nodes.update"]
     assert toc(ch, ch.publication_id) == [*WANTED[:5], "  Delta", *WANTED[5:]]
     assert run(root, ch, "plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_saved_plan_carries_the_order(tmp_path: Path, ch: ClickHelpUnderTest) -> None:
+    root = make_tree(tmp_path / "docs", FILES, config=ch.config() + "languages: [es]\n")
+    saved = tmp_path / "plan.json"
+    assert run(root, ch, "plan", "-o", str(saved)).exit_code == 0
+    assert run(root, ch, "apply", str(saved), "--yes").exit_code == 0
+    assert toc(ch, ch.publication_id) == WANTED
+    (root / "guides/gamma.md").write_text("---\ntitle: Gamma\norder: 0\n---\nC\n")
+    assert run(root, ch, "plan", "-o", str(saved)).exit_code == 0
+    assert "reorder" in saved.read_text()
+    assert run(root, ch, "apply", str(saved), "--yes").exit_code == 0
+    assert toc(ch, ch.publication_id)[:2] == ["Guides", "  Gamma"]
