@@ -19,6 +19,8 @@ from hcsync.cli import cli
 from hcsync.emulators.helpcenter.app import HelpCenterEmulator, create_app
 from hcsync.emulators.helpcenter.store import Store
 from hcsync.emulators.transport import SyncASGITransport
+from tests.e2e.centers import BACKENDS, emulator, make_center
+from tests.e2e.sites import Site
 from tests.helpers import make_tree
 
 
@@ -143,3 +145,24 @@ def make_project(
 @pytest.fixture
 def project(tmp_path: Path, hc: HelpCenter) -> Project:
     return make_project(tmp_path, hc)
+
+
+# ---- a real server and the installed hcsync (both backends) --------------------------------
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Any, str]]:
+    """(kind, store, app, base_url) of an emulator on a real uvicorn server, per backend."""
+    with emulator(request.param, served=True) as (store, app, base_url):
+        yield request.param, store, app, base_url
+
+
+@pytest.fixture
+def site(tmp_path: Path, served: tuple[str, Any, Any, str]) -> Iterator[Site]:
+    """FILES in a tree configured for a fresh center of the served emulator."""
+    kind, store, app, base_url = served
+    center = make_center(kind, store, app, base_url)
+    root = make_tree(tmp_path / "docs", FILES, config=center.config() + "languages: [es]\n")
+    yield Site(root, center)
+    center.clear_faults()
+    center.client.close()

@@ -7,13 +7,8 @@ Where a platform cannot do what the other can, the test asserts the words the pl
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,9 +21,8 @@ from hcsync import lockfile as lockmod
 from hcsync.cli import cli
 from tests.e2e.centers import BACKENDS, Center, emulator, make_center
 from tests.e2e.conftest import FILES
+from tests.e2e.sites import DESIRED_TITLES, Site, kill, wait_for
 from tests.helpers import make_tree
-
-DESIRED_TITLES = ["Install Acme", "Invoices", "Use Acme"]
 
 
 def squash(text: str) -> str:
@@ -283,78 +277,14 @@ def test_seeded_faults_converge_without_duplicates(docs: Docs, center: Center) -
 # ---- crash and resume: the installed hcsync in a subprocess, a real server -----------------
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Any, str]]:
-    with emulator(request.param, served=True) as (store, app, base_url):
-        yield request.param, store, app, base_url
-
-
-@dataclass
-class Site:
-    root: Path
-    center: Center
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HCSYNC_")}
-        env.update({**self.center.env(), "NO_COLOR": "1"})
-        exe = Path(sys.executable).with_name("hcsync")
-        return subprocess.Popen(
-            [str(exe), *args],
-            cwd=self.root,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = self.start(*args)
-        out, err = proc.communicate(timeout=120)
-        return proc.returncode, out, err
-
-    def assert_converged(self) -> None:
-        code, out, err = self.run("apply", "--yes")
-        assert code == 0, out + err
-        assert sorted(d.title for d in self.center.docs().values()) == DESIRED_TITLES
-        assert self.center.category_names() == Counter({"Guides": 1, "Billing": 1})
-        lock = json.loads((self.root / "hcsync.lock").read_text())
-        assert lock["pending"] == {}
-        code, out, err = self.run("plan", "--detailed-exitcode")
-        assert code == 0, out + err
-        assert all(d.live for d in self.center.docs().values())
-
-
-@pytest.fixture
-def site(tmp_path: Path, served: tuple[str, Any, Any, str]) -> Iterator[Site]:
-    kind, store, app, base_url = served
-    center = make_center(kind, store, app, base_url)
-    root = make_tree(tmp_path / "docs", FILES, config=center.config() + "languages: [es]\n")
-    yield Site(root, center)
-    center.clear_faults()
-    center.client.close()
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
-
-
-def _kill(proc: subprocess.Popen[str]) -> None:
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=30)
-
-
 @pytest.mark.e2e
 def test_sigkill_after_a_create_landed_but_before_its_response(site: Site) -> None:
     site.center.set_faults(
         [{"timeout": 1.0, "route": "create", "after_write": True, "times": 1, "seconds": 5}]
     )
     proc = site.start("apply", "--yes")
-    _wait_for(lambda: len(site.center.docs()) == 1)
-    _kill(proc)
+    wait_for(lambda: len(site.center.docs()) == 1)
+    kill(proc)
     lock = lockmod.load(site.root / "hcsync.lock")  # the lockfile and its journal
     assert len(lock.pending) == 1  # the create in flight was recorded before it was sent
     (path,) = lock.pending
@@ -367,8 +297,8 @@ def test_sigkill_after_a_create_landed_but_before_its_response(site: Site) -> No
 @pytest.mark.parametrize("kill_after_writes", [1, 4, 7, 10])
 def test_sigkill_at_several_points_then_resume(site: Site, kill_after_writes: int) -> None:
     proc = site.start("apply", "--yes")
-    _wait_for(lambda: len(site.center.writes()) >= kill_after_writes or proc.poll() is not None)
-    _kill(proc)
+    wait_for(lambda: len(site.center.writes()) >= kill_after_writes or proc.poll() is not None)
+    kill(proc)
     lock_path = site.root / "hcsync.lock"
     if lock_path.exists():
         json.loads(lock_path.read_text())  # never half-written
@@ -384,8 +314,8 @@ def test_without_the_pending_record_a_lost_create(site: Site) -> None:
         [{"timeout": 1.0, "route": "create", "after_write": True, "times": 1, "seconds": 5}]
     )
     proc = site.start("apply", "--yes")
-    _wait_for(lambda: len(site.center.docs()) == 1)
-    _kill(proc)
+    wait_for(lambda: len(site.center.docs()) == 1)
+    kill(proc)
     lock_path = site.root / "hcsync.lock"
     lock = lockmod.load(lock_path)
     lock.pending.clear()

@@ -10,24 +10,16 @@ so where it asserts it.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from hcsync import lockfile as lockmod
 from tests.e2e.centers import BACKENDS, Center, emulator, make_center
 from tests.e2e.conftest import FILES
-from tests.e2e.test_both_backends import DESIRED_TITLES, Docs, make_docs
-from tests.helpers import make_tree
+from tests.e2e.sites import Site, wait_for
+from tests.e2e.test_both_backends import Docs, make_docs
 
 
 @pytest.fixture(params=BACKENDS)
@@ -147,74 +139,11 @@ def test_a_persistent_refusal_fails_one_file_and_blocks_orphan_removal(
 # ---- the installed hcsync in a subprocess, a real server ------------------------------------
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, Any, Any, str]]:
-    with emulator(request.param, served=True) as (store, app, base_url):
-        yield request.param, store, app, base_url
-
-
-@dataclass
-class Site:
-    root: Path
-    center: Center
-
-    def start(self, *args: str) -> subprocess.Popen[str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HCSYNC_")}
-        env.update({**self.center.env(), "NO_COLOR": "1"})
-        exe = Path(sys.executable).with_name("hcsync")
-        return subprocess.Popen(
-            [str(exe), *args],
-            cwd=self.root,
-            env=env,
-            text=True,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
-
-    def run(self, *args: str) -> tuple[int, str, str]:
-        proc = self.start(*args)
-        out, err = proc.communicate(timeout=120)
-        return proc.returncode, out, err
-
-    def assert_converged(self) -> None:
-        code, out, err = self.run("apply", "--yes")
-        assert code == 0, out + err
-        docs = self.center.docs()
-        assert sorted(d.title for d in docs.values()) == DESIRED_TITLES  # each exactly once
-        assert self.center.category_names() == Counter({"Guides": 1, "Billing": 1})
-        assert all(d.live for d in docs.values())
-        lock_path = self.root / "hcsync.lock"
-        lock = json.loads(lock_path.read_text())
-        assert lock["pending"] == {}
-        assert not lockmod.journal_path(lock_path).exists()
-        assert {e["id"] for e in lock["entries"].values()} <= set(docs)
-        code, out, err = self.run("plan", "--detailed-exitcode")
-        assert code == 0, out + err
-
-
-@pytest.fixture
-def site(tmp_path: Path, served: tuple[str, Any, Any, str]) -> Iterator[Site]:
-    kind, store, app, base_url = served
-    center = make_center(kind, store, app, base_url)
-    root = make_tree(tmp_path / "docs", FILES, config=center.config() + "languages: [es]\n")
-    yield Site(root, center)
-    center.clear_faults()
-    center.client.close()
-
-
-def _wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached in time")
-        time.sleep(0.01)
-
-
 @pytest.mark.e2e
 def test_ctrl_c_finishes_the_action_in_flight_and_says_how_to_resume(site: Site) -> None:
     proc = site.start("apply", "--yes")
     try:
-        _wait_for(lambda: len(site.center.writes()) >= 3 or proc.poll() is not None)
+        wait_for(lambda: len(site.center.writes()) >= 3 or proc.poll() is not None)
     finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
@@ -238,7 +167,7 @@ def test_two_applies_at_once_the_second_is_refused(site: Site) -> None:
     first = site.start("apply", "--yes")
     try:
         # the create is committed and logged (a docs() count alone can be read in between)
-        _wait_for(lambda: site.center.faults_met() > held)
+        wait_for(lambda: site.center.faults_met() > held)
         assert len(site.center.docs()) == 1
         writes = len(site.center.writes())
         code, out, err = site.run("apply", "--yes")
