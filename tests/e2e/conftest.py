@@ -19,7 +19,7 @@ from hcsync.cli import cli
 from hcsync.emulators.helpcenter.app import HelpCenterEmulator, create_app
 from hcsync.emulators.helpcenter.store import Store
 from hcsync.emulators.transport import SyncASGITransport
-from tests.e2e.centers import BACKENDS, emulator, make_center
+from tests.e2e.centers import BACKENDS, Center, emulator, make_center
 from tests.e2e.sites import Site
 from tests.helpers import make_tree
 
@@ -147,7 +147,18 @@ def project(tmp_path: Path, hc: HelpCenter) -> Project:
     return make_project(tmp_path, hc)
 
 
-# ---- a real server and the installed hcsync (both backends) --------------------------------
+# ---- both backends ----------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def center(request: pytest.FixtureRequest) -> Iterator[Center]:
+    """A fresh center of each backend's emulator, in-process."""
+    with emulator(request.param) as (store, app, base_url):
+        c = make_center(request.param, store, app, base_url)
+        try:
+            yield c
+        finally:
+            c.client.close()
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from click.testing import CliRunner
 
 from hcsync import lockfile as lockmod
 from hcsync.cli import cli
-from tests.e2e.centers import BACKENDS, Center, emulator, make_center
+from tests.e2e.centers import Center
 from tests.e2e.conftest import FILES
 from tests.e2e.sites import DESIRED_TITLES, Site, kill, wait_for
 from tests.helpers import make_tree
@@ -27,16 +26,6 @@ from tests.helpers import make_tree
 
 def squash(text: str) -> str:
     return "\n".join(" ".join(line.split()) for line in text.splitlines())
-
-
-@pytest.fixture(params=BACKENDS)
-def center(request: pytest.FixtureRequest) -> Iterator[Center]:
-    with emulator(request.param) as (store, app, base_url):
-        c = make_center(request.param, store, app, base_url)
-        try:
-            yield c
-        finally:
-            c.client.close()
 
 
 @dataclass

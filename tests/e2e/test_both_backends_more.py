@@ -11,25 +11,14 @@ from __future__ import annotations
 
 import json
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.centers import BACKENDS, Center, emulator, make_center
+from tests.e2e.centers import Center
 from tests.e2e.conftest import FILES
 from tests.e2e.sites import Site, wait_for
 from tests.e2e.test_both_backends import Docs, make_docs
-
-
-@pytest.fixture(params=BACKENDS)
-def center(request: pytest.FixtureRequest) -> Iterator[Center]:
-    with emulator(request.param) as (store, app, base_url):
-        c = make_center(request.param, store, app, base_url)
-        try:
-            yield c
-        finally:
-            c.client.close()
 
 
 @pytest.fixture
