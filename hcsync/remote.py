@@ -98,6 +98,22 @@ class RemoteFeatures:
     """Articles and categories have a position the API can set (``Snapshot.order``)."""
 
 
+PLATFORM_FEATURES = {
+    # Help.Center keeps no order: articles and categories have no position in the API (§9).
+    "helpcenter": RemoteFeatures(platform="Help.Center", ordering=False),
+    # ClickHelp topics have no SEO fields and their id (the slug) cannot change; folders are
+    # captions only; the TOC has an order (clickhelp.md §2, §3.3).
+    "clickhelp": RemoteFeatures(
+        platform="ClickHelp",
+        seo=False,
+        slug_change=False,
+        category_descriptions=False,
+        ordering=True,
+    ),
+}
+"""What each platform can store, by ``backend:`` name (also for plans made without calls)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Snapshot:
     """Everything the planner knows about the remote at one moment."""

@@ -41,7 +41,7 @@ from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, P
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.ordering import moves
-from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
+from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
 
 API = "/api/v1"
 DRAFT_STATUS = "Draft"
@@ -49,9 +49,7 @@ IMAGE_FOLDER = "hcsync"
 POLL_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 """Waits between task polls; the last one repeats."""
 TASK_TIMEOUT_S = 600.0
-FEATURES = RemoteFeatures(
-    platform="ClickHelp", seo=False, slug_change=False, category_descriptions=False, ordering=True
-)
+FEATURES = PLATFORM_FEATURES["clickhelp"]
 _TOPIC_ID = re.compile(r"[^A-Za-z0-9._-]+")
 
 

@@ -22,7 +22,7 @@ import httpx
 from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
-from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, RemoteFeatures, Snapshot
+from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
 
 DEFAULT_BASE_URL = "https://api.help.center"
 PAGE_LIMIT = 100
@@ -37,8 +37,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-FEATURES = RemoteFeatures(platform="Help.Center", ordering=False)
-"""Help.Center keeps no order: articles and categories have no position in the API (§9)."""
+FEATURES = PLATFORM_FEATURES["helpcenter"]
 
 
 class HelpCenterBackend:

@@ -21,13 +21,22 @@ from hcsync.plan.diff import DiffOptions, diff
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Action, Plan
 from hcsync.plan.site_adapter import desired_from_site
-from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot
+from hcsync.remote import (
+    PLATFORM_FEATURES,
+    LiveState,
+    RemoteCategory,
+    RemoteDoc,
+    RemoteFeatures,
+    Snapshot,
+)
 
 OFFLINE_PREFIX = "offline:"
 """Prefix of an offline plan's fingerprint, so ``apply PLAN`` always finds it stale."""
 
 
-def snapshot_from_lock(lock: Lockfile, desired: Desired, *, target: str = "") -> Snapshot:
+def snapshot_from_lock(
+    lock: Lockfile, desired: Desired, *, target: str = "", platform: str = ""
+) -> Snapshot:
     """The remote as the lockfile recorded it after the last apply.
 
     Version and hashes come from the lockfile, so nothing looks drifted and an unchanged file
@@ -66,6 +75,7 @@ def snapshot_from_lock(lock: Lockfile, desired: Desired, *, target: str = "") ->
         categories=categories,
         articles=articles,
         translations=translations,
+        features=PLATFORM_FEATURES.get(platform or lock.backend, RemoteFeatures()),
     )
 
 
@@ -74,7 +84,7 @@ def offline_plan(
 ) -> Plan:
     """Plan ``site`` against the lockfile alone; the result is labelled ``offline``."""
     desired = desired_from_site(site)
-    snapshot = snapshot_from_lock(lock, desired, target=target)
+    snapshot = snapshot_from_lock(lock, desired, target=target, platform=site.config.backend.value)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
     digest = hashlib.sha256(plan.fingerprint.encode("ascii")).hexdigest()
     return replace(

@@ -152,3 +152,14 @@ def test_a_saved_plan_carries_the_order(tmp_path: Path, ch: ClickHelpUnderTest) 
     assert "reorder" in saved.read_text()
     assert run(root, ch, "apply", str(saved), "--yes").exit_code == 0
     assert toc(ch, ch.publication_id)[:2] == ["Guides", "  Gamma"]
+
+
+def test_an_offline_plan_knows_the_platform(tmp_path: Path, ch: ClickHelpUnderTest) -> None:
+    files = {**FILES, "guides/alpha.md": "---\ntitle: Alpha\nseo:\n  title: A\n---\nSee.\n"}
+    root = make_tree(tmp_path, files, config=ch.config() + "languages: [es]\n")
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    result = CliRunner().invoke(cli, ["plan", "-C", str(root), "--offline"], obj={"env": {}})
+    assert result.exit_code == 0, result.output
+    assert "ClickHelp has no SEO title or description" in result.stderr
+    assert "has no article order" not in result.stderr  # ClickHelp has one
+    assert "No changes." in result.stdout
