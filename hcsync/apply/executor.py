@@ -51,7 +51,8 @@ _PUBLISHING = frozenset(
         ActionKind.ORPHAN,
     }
 )
-"""What a backend with ``deferred_publish`` only queues until :meth:`Backend.flush`."""
+"""What a backend may only queue until :meth:`Backend.flush` (ClickHelp publishes in one task
+at the end): if the flush fails, these fail with it."""
 
 
 def _deferred(action: Action) -> bool:

@@ -25,18 +25,6 @@ CategoryTranslations = Sequence[tuple[str, str, str]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Capabilities:
-    """What the platform can represent; the planner warns about what it cannot."""
-
-    max_category_depth: int | None
-    """1 = categories only; 2 = one level of subcategories; None = any depth."""
-    ordering: bool
-    """Whether ``order`` can be applied."""
-    deferred_publish: bool = False
-    """Publishes and unpublishes only queue; :meth:`Backend.flush` carries them out."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Metadata:
     """Fields that change without a new draft. ``None`` means "leave as is"."""
 
@@ -55,7 +43,6 @@ class Backend(Protocol):
     """One hosted help center. Every method raises ``BackendError`` on a refusal."""
 
     name: str
-    capabilities: Capabilities
 
     @property
     def stats(self) -> CallStats: ...

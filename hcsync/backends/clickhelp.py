@@ -37,7 +37,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, Position
+from hcsync.backends.base import CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.ordering import moves
@@ -112,7 +112,6 @@ class ClickHelpBackend:
     """ClickHelp over one ``httpx.Client`` handed in by the caller."""
 
     name = "clickhelp"
-    capabilities = Capabilities(max_category_depth=None, ordering=True, deferred_publish=True)
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from hcsync.backends.base import Capabilities, CategoryTranslations, Metadata, Position
+from hcsync.backends.base import CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
 from hcsync.diagnostics import BackendError
 from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
@@ -44,7 +44,6 @@ class HelpCenterBackend:
     """Help.Center over one ``httpx.Client`` handed in by the caller."""
 
     name = "helpcenter"
-    capabilities = Capabilities(max_category_depth=2, ordering=False)
 
     def __init__(
         self,
