@@ -628,21 +628,31 @@ def import_command(
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path())
 @_directory
+@click.option(
+    "--resolved",
+    is_flag=True,
+    help="FILES hold your merge of a conflict: the next apply sends them (deletes *.remote.md).",
+)
 @click.pass_context
-def pull(ctx: click.Context, files: tuple[str, ...], directory: str) -> None:
+def pull(ctx: click.Context, files: tuple[str, ...], directory: str, resolved: bool) -> None:
     """Write edits made on the help center back into the files (all, or FILES).
 
     A file changed on both sides is left alone: the help center's version is written beside
-    it as NAME.remote.md (never synced) and the conflict is reported (exit 1).
+    it as NAME.remote.md (never synced) and the conflict is reported (exit 1). Merge it by
+    hand, then `hcsync pull --resolved FILE`.
     """
     from contextlib import ExitStack
 
     from hcsync.importer.pull import pull as pull_files
-    from hcsync.importer.views import render_pull
+    from hcsync.importer.pull import resolve
+    from hcsync.importer.views import render_pull, render_resolve
 
     config, site, lock = _prepare(ctx, directory, False)
     with ExitStack() as stack:
         backend = _backend(ctx, config, stack)
+        if resolved:
+            click.echo(render_resolve(resolve(config, site, lock, backend, files)), nl=False)
+            return
         result = pull_files(config, site, lock, backend, files)
     click.echo(render_pull(result), nl=False)
     if result.conflicts:

@@ -47,7 +47,7 @@ from hcsync.lockfile import Lockfile, LockImage
 from hcsync.plan.desired import DesiredDoc
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.site_adapter import desired_from_site
-from hcsync.remote import RemoteDoc
+from hcsync.remote import RemoteDoc, html_hash
 
 REMOTE_SUFFIX = ".remote.md"
 
@@ -270,3 +270,65 @@ def _images_for(
         image = LockImage(sha256=sha, url=url, path=target)
         by_url[url] = image
         new_images.append(image)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ResolveResult:
+    resolved: tuple[str, ...] = ()
+    """Files whose merge the next apply sends."""
+    removed: tuple[str, ...] = ()
+    """``*.remote.md`` copies deleted with them."""
+    not_drifted: tuple[str, ...] = ()
+    """Files named that had nothing to resolve (left as they were)."""
+
+
+def resolve(
+    config: Config, site: Site, lock: Lockfile, backend: Backend, files: Collection[str]
+) -> ResolveResult:
+    """``hcsync pull --resolved FILE…``: the files now hold the merge of a conflict. Record the
+    help center's current version as seen, so the next plan sends each file as an update
+    instead of showing the drift; delete the ``*.remote.md`` copies. Only the named files."""
+    if not files:
+        raise UsageError("name the files you merged: hcsync pull --resolved FILE…")
+    desired = desired_from_site(site)
+    docs = {d.path: d for d in desired.articles + desired.translations}
+    wanted = _select(config, docs, files)
+    snap = backend.snapshot()
+    pairs = {
+        (lock.entries[p].id, docs[p].language)
+        for p in wanted
+        if p in lock.entries and docs[p].source is not None
+    }
+    fetched = backend.fetch_translations(pairs) if pairs else {}
+    resolved: list[str] = []
+    removed: list[str] = []
+    untouched: list[str] = []
+    for path in wanted:
+        entry = lock.entries.get(path)
+        remote = None
+        if entry is not None:
+            remote = (
+                snap.articles.get(entry.id)
+                if docs[path].source is None
+                else fetched.get((entry.id, docs[path].language))
+            )
+        if entry is None or remote is None or remote.version == entry.remote_version:
+            untouched.append(path)
+            continue
+        # An empty local hash: the file is sent as it is now, whatever was sent before.
+        lock.entries[path] = replace(
+            entry,
+            remote_version=remote.version,
+            remote_hash=html_hash(remote.html) if remote.html is not None else entry.remote_hash,
+            local_hash="",
+        )
+        resolved.append(path)
+        copy = config.content / remote_copy_path(path)
+        if copy.is_file():
+            copy.unlink()
+            removed.append(remote_copy_path(path))
+    if resolved:
+        lockmod.save(lock, config.lockfile)
+    return ResolveResult(
+        resolved=tuple(resolved), removed=tuple(removed), not_drifted=tuple(untouched)
+    )

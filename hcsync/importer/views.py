@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from hcsync.importer.adopt import Adoption
-    from hcsync.importer.pull import PullResult
+    from hcsync.importer.pull import PullResult, ResolveResult
     from hcsync.importer.tree import ImportResult
 
 
@@ -113,7 +113,21 @@ def render_pull(result: PullResult) -> str:
         tail.append("Review the changes with `git diff`, then commit them with the lockfile.")
     if result.conflicts:
         tail.append(
-            "Merge each *.remote.md into its file by hand and delete it; then `hcsync apply "
-            "--overwrite` sends your merge (the plan shows the drift until then)."
+            "Merge each *.remote.md into its file by hand, then `hcsync pull --resolved FILE` "
+            "(it deletes the copy): the next apply sends your merge, and the plan shows the "
+            "drift until then."
         )
     return "\n".join([summary, *lines, *([""] if tail else []), *tail]) + "\n"
+
+
+def render_resolve(result: ResolveResult) -> str:
+    """What ``pull --resolved`` recorded."""
+    lines = [f"  = {path}  (merged: the next apply sends it)" for path in result.resolved]
+    lines += [f"  - {path}  (deleted)" for path in result.removed]
+    lines += [
+        f"  . {path}  (not changed on the help center since the last apply: nothing to resolve)"
+        for path in result.not_drifted
+    ]
+    head = f"Resolved: {_n(len(result.resolved), 'file')}."
+    tail = ["", "Run `hcsync plan` to see the update."] if result.resolved else []
+    return "\n".join([head, *lines, *tail]) + "\n"

@@ -279,3 +279,31 @@ def test_import_lists_what_does_not_round_trip_and_alters_nothing(
     assert applied.run("apply", "--yes").exit_code == 0
     assert center.writes() == []
     assert center.doc(aid).html == html  # the help center keeps its HTML
+
+
+def test_a_merged_conflict_is_resolved_and_sent_by_the_next_apply(
+    applied: Tree, center: Center
+) -> None:
+    aid = applied.id_of("shipping/returns.md")
+    other = applied.id_of("shipping/carriers.md")
+    center.web_edit(aid, html="<p>Remote words</p>")
+    center.web_edit(other, html="<p>Another web edit</p>")  # not merged: must stay a drift
+    applied.write("shipping/returns.md", applied.read("shipping/returns.md") + "\nLocal words.\n")
+    assert applied.run("pull", "shipping/returns.md").exit_code == 1  # the conflict
+    merged = applied.read("shipping/returns.md").replace(
+        "Local words.", "Remote words. Local words."
+    )
+    applied.write("shipping/returns.md", merged)
+    result = applied.run("pull", "--resolved", str(applied.root / "shipping/returns.md"))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "= shipping/returns.md" in squash(result.stdout)
+    assert not (applied.root / "shipping/returns.remote.md").exists()
+    plan = squash(applied.run("plan").stdout)
+    assert "~ update draft shipping/returns.md" in plan
+    assert "! drift shipping/carriers.md" in plan and "drift shipping/returns.md" not in plan
+    assert applied.run("apply", "--yes").exit_code == 0
+    assert "Remote words. Local words." in center.doc(aid).html
+    assert center.doc(other).html == "<p>Another web edit</p>"  # the other edit is kept
+    again = applied.run("pull", "--resolved", "shipping/returns.md")
+    assert "nothing to resolve" in again.stdout
+    assert applied.run("pull", "--resolved").exit_code == 2  # names are required
