@@ -26,7 +26,7 @@ from typing import Any
 
 from hcsync import lockfile as lockmod
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
-from hcsync.backends.base import Backend, Metadata, Position
+from hcsync.backends.base import TOP_LEVEL, Backend, Metadata, Position
 from hcsync.diagnostics import BackendError
 from hcsync.lockfile import Journal, LockCategory, LockEntry, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
@@ -381,16 +381,20 @@ class Executor:
     def _do_update_metadata(self, action: Action) -> None:
         d = action.data
         category = d.get("category")
+        if category:
+            category_id = self._category_id(category)
+        else:  # a category given by its remote id, or TOP_LEVEL; None: not moved
+            category_id = d.get("category_id")
         meta = Metadata(
-            category_id=self._category_id(category) if category else None,
+            category_id=category_id,
             slug=d.get("slug"),
             seo_title=d.get("seo_title"),
             seo_description=d.get("seo_description"),
         )
         doc = self.backend.update_metadata(self._article_id(action), meta)
         extra: dict[str, Any] = {}
-        if category:
-            extra["category"] = category
+        if category or category_id == TOP_LEVEL:
+            extra["category"] = category or TOP_LEVEL
         if meta.slug:
             extra["slug"] = meta.slug
         self._record(action, doc, **extra)
@@ -519,7 +523,9 @@ class Executor:
             language=str(d.get("language") or doc.language),
             source=d.get("source") if d.get("source") != action.path else None,
             slug=the_slug,
-            category=category or (old.category if old else None),
+            category=None
+            if category == TOP_LEVEL
+            else (category or (old.category if old else None)),
             local_hash=local_hash,
             remote_hash=html_hash(doc.html)
             if doc.html is not None

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 from hcsync.backends.http import CallStats
 from hcsync.remote import RemoteCategory, RemoteDoc, Snapshot
 
+TOP_LEVEL = ""
+"""``Metadata.category_id`` that moves an article out of every category."""
+
 
 @dataclass(frozen=True, slots=True)
 class Position:
@@ -29,6 +32,8 @@ class Metadata:
     """Fields that change without a new draft. ``None`` means "leave as is"."""
 
     category_id: str | None = None
+    """The category to move to; :data:`TOP_LEVEL` for the top of the table of contents (only
+    on a platform where articles need no category)."""
     slug: str | None = None
     seo_title: str | None = None
     seo_description: str | None = None

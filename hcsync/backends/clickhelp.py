@@ -475,12 +475,13 @@ class ClickHelpBackend:
             node_id = topic.get("tocNodeId")
             if not node_id:
                 raise BackendError(f"topic {article_id!r} has no TOC node to move")
+            parent = meta.category_id or None  # TOP_LEVEL: the root of the TOC
             node = self._patch(
                 f"projects/{self.project_id}/toc/nodes/{quote(str(node_id), safe='')}",
-                {"parentId": meta.category_id, "ordinalNo": -1},
+                {"parentId": parent, "ordinalNo": -1},
             )
             self._nodes[str(node_id)] = node
-            self._place(str(node_id), meta.category_id, None)
+            self._place(str(node_id), parent, None)
             if article_id in self._base.live:
                 self._base.full = True  # Partial never moves (clickhelp.md §3.1.6)
         self._topics[article_id] = topic

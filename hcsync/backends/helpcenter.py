@@ -308,7 +308,7 @@ class HelpCenterBackend:
 
     def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc:
         body: dict[str, Any] = {}
-        if meta.category_id is not None:
+        if meta.category_id:  # never TOP_LEVEL: every Help.Center article has a category
             body["category"] = meta.category_id
         if meta.slug is not None:
             body["slug"] = meta.slug

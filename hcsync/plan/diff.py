@@ -561,7 +561,8 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
                     data={
                         **base,
                         **{_META_KEYS[c.name]: c.after for c in meta},
-                        "category_id": category_id
+                        # "" moves it to the top level (Metadata's TOP_LEVEL)
+                        "category_id": (category_id or "")
                         if any(c.name == "category" for c in meta)
                         else None,
                         "category": doc.category
@@ -637,7 +638,10 @@ def _meta_changes(
     have_slug = remote.slug or (entry.slug if entry else None)
     if have_slug != doc.slug:
         out.append(FieldChange(name="slug", before=have_slug, after=doc.slug))
-    if doc.source is None and category_id and category_id != remote.category_id:
+    # No category and no category id: an article at the top level (only on a platform where
+    # articles need no category: elsewhere the loader does not sync such a file).
+    top = doc.category is None and doc.category_id is None
+    if doc.source is None and (category_id or top) and (category_id or None) != remote.category_id:
         out.append(
             FieldChange(
                 name="category",

@@ -163,3 +163,17 @@ def test_an_offline_plan_knows_the_platform(tmp_path: Path, ch: ClickHelpUnderTe
     assert "ClickHelp has no SEO title or description" in result.stderr
     assert "has no article order" not in result.stderr  # ClickHelp has one
     assert "No changes." in result.stdout
+
+
+def test_a_file_moved_to_the_content_root_moves_to_the_top_of_the_toc(
+    tmp_path: Path, ch: ClickHelpUnderTest
+) -> None:
+    root = make_tree(tmp_path, FILES, config=ch.config() + "languages: [es]\n")
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    (root / "guides/beta.md").rename(root / "beta.md")
+    plan = squash(run(root, ch, "plan").stdout)
+    assert "~ rename beta.md" in plan and "~ update metadata beta.md" in plan
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    # Beta keeps its order: 1, which puts it first at its new level
+    assert toc(ch, ch.publication_id) == ["Beta", "Guides", *WANTED[2:6], "Intro"]
+    assert run(root, ch, "plan", "--detailed-exitcode").exit_code == 0
