@@ -94,6 +94,8 @@ class RemoteFeatures:
     """An article's slug can change after it was created."""
     category_descriptions: bool = True
     """Categories have a description."""
+    category_icons: bool = True
+    """Categories have an icon."""
     ordering: bool = False
     """Articles and categories have a position the API can set (``Snapshot.order``)."""
 
@@ -108,6 +110,7 @@ PLATFORM_FEATURES = {
         seo=False,
         slug_change=False,
         category_descriptions=False,
+        category_icons=False,
         ordering=True,
     ),
 }

@@ -705,16 +705,20 @@ def _feature_warnings(ctx: _Ctx) -> None:
                     f"{features.platform} has no article order: 'order' is not sent",
                     "order",
                 )
-    if not features.category_descriptions:
+    for supported, key in (
+        (features.category_icons, "icon"),
+        (features.category_descriptions, "description"),
+    ):
+        if supported:
+            continue
         for cat in ctx.desired.categories:
-            if cat.description:
+            if getattr(cat, key):
                 ctx.diagnostics.append(
                     Diagnostic(
                         path=f"{cat.path}/_category.yml",
                         line=None,
                         severity=Severity.WARNING,
-                        message=f"{features.platform} folders have no description: "
-                        "'description' is not sent",
+                        message=f"{features.platform} folders have no {key}: '{key}' is not sent",
                     )
                 )
 

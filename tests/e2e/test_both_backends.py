@@ -96,6 +96,21 @@ def test_apply_then_no_changes(docs: Docs, center: Center) -> None:
         assert "ClickHelp" not in again.stderr
 
 
+def test_a_folder_icon_is_sent_or_reported(docs: Docs, center: Center) -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle r="3"/></svg>'
+    docs.write("guides/icon.svg", svg)
+    docs.write("guides/_category.yml", "name: Guides\nicon: icon.svg\n")
+    result = docs.run("apply", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    warning = "guides/_category.yml: warning: ClickHelp folders have no icon: 'icon' is not sent"
+    if center.kind == "clickhelp":
+        assert warning in result.stderr
+    else:
+        assert "no icon" not in result.stderr
+        (guides,) = [c for c in center.store.categories(center.center_id) if c.name == "Guides"]  # type: ignore[attr-defined]
+        assert "<circle" in guides.icon
+
+
 def test_links_between_new_articles_resolve(docs: Docs, center: Center) -> None:
     assert docs.run("apply", "--yes").exit_code == 0
     entries = docs.lock()["entries"]
