@@ -96,6 +96,8 @@ class RemoteFeatures:
     """Categories have a description."""
     category_icons: bool = True
     """Categories have an icon."""
+    translation_slugs: bool = True
+    """A translation can have a slug of its own."""
     ordering: bool = False
     """Articles and categories have a position the API can set (``Snapshot.order``)."""
 
@@ -111,6 +113,7 @@ PLATFORM_FEATURES = {
         slug_change=False,
         category_descriptions=False,
         category_icons=False,
+        translation_slugs=False,
         ordering=True,
     ),
 }

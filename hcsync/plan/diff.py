@@ -696,6 +696,17 @@ def _feature_warnings(ctx: _Ctx) -> None:
                     f"{features.platform} has no SEO title or description: 'seo' is not sent",
                     "seo",
                 )
+    if not features.translation_slugs:
+        slugs = {d.path: d.slug for d in ctx.desired.articles}
+        for doc in ctx.desired.translations:
+            if doc.source in slugs and doc.slug != slugs[doc.source]:
+                _warn(
+                    ctx,
+                    doc,
+                    f"{features.platform} translations share their article's slug: "
+                    f"'slug' is not sent (it stays {slugs[doc.source]!r})",
+                    "slug",
+                )
     if not features.ordering:
         for doc in ctx.desired.articles:
             if doc.order is not None:

@@ -111,6 +111,23 @@ def test_a_folder_icon_is_sent_or_reported(docs: Docs, center: Center) -> None:
         assert "<circle" in guides.icon
 
 
+def test_a_translation_slug_is_sent_or_reported(docs: Docs, center: Center) -> None:
+    docs.write("guides/install.es.md", "---\ntitle: Instalar Acme\nslug: instalar\n---\nLee.\n")
+    result = docs.run("apply", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    warning = (
+        "guides/install.es.md:3: warning: ClickHelp translations share their article's slug: "
+        "'slug' is not sent (it stays 'install')"
+    )
+    if center.kind == "clickhelp":
+        assert warning in result.stderr
+    else:
+        assert "share their article's slug" not in result.stderr
+        entry = docs.lock()["entries"]["guides/install.es.md"]
+        assert entry["slug"] == "instalar" and "instalar" in entry["url"]
+    assert docs.run("plan", "--detailed-exitcode").exit_code == 0
+
+
 def test_links_between_new_articles_resolve(docs: Docs, center: Center) -> None:
     assert docs.run("apply", "--yes").exit_code == 0
     entries = docs.lock()["entries"]
