@@ -1197,7 +1197,8 @@ def _finish_category(category: Category) -> Category:
         "name": category.name,
         "description": category.description,
         "icon": category.icon.sha256 if category.icon else None,
-        "order": category.order,
+        # not "order": it is not a field of the category but its place, which the plan's
+        # reorder pass keeps (where the platform has an order)
         "parent": category.parent,
         "translations": {
             lang: [t.name, t.description] for lang, t in sorted(category.translations.items())

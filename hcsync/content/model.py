@@ -57,8 +57,8 @@ class Category:
     """Path of its ``_category.yml``; None when the folder has none (name from the folder)."""
     translations: Mapping[str, CategoryTranslation] = field(default_factory=dict)
     content_hash: str = ""
-    """Hash of everything sent for the category (name, description, icon, parent, order,
-    translations)."""
+    """Hash of everything sent for the category (name, description, icon, parent,
+    translations); not ``order``, which is its place, not a field."""
 
     @property
     def depth(self) -> int:

@@ -23,7 +23,7 @@ class DesiredCategory:
     translations: tuple[tuple[str, str, str], ...] = ()
     """(language, name, description) of each translated name, by language."""
     hash: str
-    """Digest of name, description, icon and translations."""
+    """Digest of name, description, icon, parent and translations."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -177,3 +177,16 @@ def test_a_file_moved_to_the_content_root_moves_to_the_top_of_the_toc(
     # Beta keeps its order: 1, which puts it first at its new level
     assert toc(ch, ch.publication_id) == ["Beta", "Guides", *WANTED[2:6], "Intro"]
     assert run(root, ch, "plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_changing_a_folder_order_moves_it_and_updates_nothing(
+    tmp_path: Path, ch: ClickHelpUnderTest
+) -> None:
+    root = make_tree(tmp_path, FILES, config=ch.config() + "languages: [es]\n")
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    (root / "guides/sub/_category.yml").write_text("name: Sub\norder: 0\n")
+    plan = json.loads(run(root, ch, "plan", "--json").stdout)
+    assert [a["kind"] for a in plan["actions"]] == ["reorder"]  # no "update category"
+    assert run(root, ch, "apply", "--yes").exit_code == 0
+    assert toc(ch, ch.project_id)[:3] == ["Guides", "  Sub", "    Deep"]
+    assert run(root, ch, "plan", "--detailed-exitcode").exit_code == 0
