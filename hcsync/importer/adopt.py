@@ -23,7 +23,7 @@ import hashlib
 import html as htmllib
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from hcsync import lockfile as lockmod
 from hcsync.backends.base import Backend
@@ -152,6 +152,8 @@ def adopt_plan(site: Site, lock: Lockfile, backend: Backend) -> Adoption:
             matched[tdoc.path] = (key[0], "source")
     remote_of = dict(zip(remote_of, backend.with_html(list(remote_of.values())), strict=True))
 
+    if any(c.translations for c in site.categories.values()):
+        snap = replace(snap, categories=tuple(backend.with_translated_names(snap.categories)))
     _adopt_categories(site, lock, snap, out)
     _adopt_images(site, lock, backend, remote_of, out)
 
@@ -222,12 +224,25 @@ def _adopt_categories(site: Site, lock: Lockfile, snap: Snapshot, out: Adoption)
         hits = [r for r in snap.categories if r.name == cat.name and r.parent_id == parent_id]
         if len(hits) != 1:
             continue
-        same = hits[0].description == cat.description or not snap.features.category_descriptions
+        described = snap.features.category_descriptions
+        same = (hits[0].description == cat.description or not described) and _names(
+            hits[0].translations, described
+        ) == _names(
+            tuple((lang, t.name, t.description) for lang, t in cat.translations.items()),
+            described,
+        )
         ids[cat.path] = hits[0].id
         # An unequal category is recorded with no hash, so the next plan updates it.
         out.categories[cat.path] = LockCategory(
             path=cat.path, id=hits[0].id, hash=cat.content_hash if same else ""
         )
+
+
+def _names(
+    translations: tuple[tuple[str, str, str], ...], described: bool
+) -> list[tuple[str, str, str]]:
+    """Translated names to compare (descriptions only where the platform keeps them)."""
+    return sorted((lang, name, desc if described else "") for lang, name, desc in translations)
 
 
 def _adopt_images(

@@ -307,3 +307,16 @@ def test_a_merged_conflict_is_resolved_and_sent_by_the_next_apply(
     again = applied.run("pull", "--resolved", "shipping/returns.md")
     assert "nothing to resolve" in again.stdout
     assert applied.run("pull", "--resolved").exit_code == 2  # names are required
+
+
+def test_adopt_sees_a_category_whose_translated_name_differs(applied: Tree, center: Center) -> None:
+    (applied.root / "hcsync.lock").unlink()
+    path = "getting-started/_category.yml"
+    applied.write(path, applied.read(path).replace("Primeros pasos", "Para empezar"))
+    assert applied.run("import", "--adopt", "--yes").exit_code == 0
+    plan = json.loads(applied.run("plan", "--json").stdout)
+    actions = [(a["kind"], a["path"]) for a in plan["actions"]]
+    assert actions == [("update_category", "getting-started")]
+    assert applied.run("apply", "--yes").exit_code == 0
+    assert center.category_translations("es")["Getting started"] == "Para empezar"
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
