@@ -157,6 +157,9 @@ class ClickHelpBackend:
         self._lang_captions: dict[str, dict[str, str]] = {}
         """Language → folder node id → its caption in that language version (read once per
         language, when needed)."""
+        self._children: dict[str | None, list[str]] | None = None
+        """Folder node id (None: the top) → its children in order, as this run leaves them."""
+        self._parent_of: dict[str, str | None] = {}
         self._mirrored_captions: dict[str, dict[str, str]] = {}
         """Captions of the folders this run created, in each language (no read needed)."""
         self._loaded = False
@@ -174,6 +177,7 @@ class ClickHelpBackend:
         for target in (self._base, *self._langs.values()):
             target.live = self._published(target)
         self._lang_captions = {}  # read when needed: see with_translated_names
+        self._children = None  # the order index is rebuilt from this listing when needed
         self._loaded = True
         categories = tuple(
             RemoteCategory(
@@ -379,8 +383,7 @@ class ClickHelpBackend:
                 path=path,
             )
         self.api.request("DELETE", self._path(path), idempotent=True, ok_statuses=[404])
-        parent = self._nodes.get(category_id, {}).get("parentId")
-        self._set_kids(parent, [k for k in self._kids(parent) if k != category_id])
+        self._unplace(category_id)
         self._nodes.pop(category_id, None)
         self._base.full = True
 
@@ -810,15 +813,12 @@ class ClickHelpBackend:
     def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
         self._ensure_loaded()
         wanted = [nid for nid in map(self._node_of, children) if nid in self._nodes]
-        siblings = self._kids(parent_id)
-        steps = moves(siblings, wanted)
+        steps = moves(list(self._kids(parent_id)), wanted)
         for nid, at in steps:
             self._patch(
                 f"projects/{self.project_id}/toc/nodes/{quote(nid, safe='')}", {"ordinalNo": at}
             )
-            siblings.remove(nid)
-            siblings.insert(at, nid)
-        self._set_kids(parent_id, siblings)
+            self._place(nid, parent_id, at)
         if steps:  # a Partial publish keeps positions: every publication is replaced
             for target in (self._base, *self._langs.values()):
                 target.full = target.full or bool(target.live) or target is self._base
@@ -829,29 +829,33 @@ class ClickHelpBackend:
     # row 6): the same is done here, so positions are known without reading the TOC again.
 
     def _kids(self, parent_id: str | None) -> list[str]:
-        """The node ids under ``parent_id`` (None: the top level), in order."""
-        return [
-            nid
+        """The node ids under ``parent_id`` (None: the top level), in order (the index's own
+        list: callers that change it say so with :meth:`_place` or :meth:`_unplace`)."""
+        if self._children is None:
+            self._children, self._parent_of = {}, {}
             for _, nid in sorted(
                 (n.get("ordinalNo") if isinstance(n.get("ordinalNo"), int) else 1 << 30, nid)
                 for nid, n in self._nodes.items()
-                if (n.get("parentId") or None) == parent_id
-            )
-        ]
+            ):
+                parent = self._nodes[nid].get("parentId") or None
+                self._children.setdefault(parent, []).append(nid)
+                self._parent_of[nid] = parent
+        return self._children.setdefault(parent_id, [])
 
-    def _set_kids(self, parent_id: str | None, kids: Sequence[str]) -> None:
-        for i, nid in enumerate(kids):
-            self._nodes[nid] = {**self._nodes[nid], "parentId": parent_id, "ordinalNo": i}
+    def _unplace(self, node_id: str) -> None:
+        """Take ``node_id`` out of the order (deleted, or about to move)."""
+        self._kids(None)  # builds the index
+        old = self._parent_of.pop(node_id, None)
+        kids = self._kids(old)
+        if node_id in kids:
+            kids.remove(node_id)
 
     def _place(self, node_id: str, parent_id: str | None, at: int | None) -> None:
         """Record that ``node_id`` now sits under ``parent_id`` at ``at`` (None: last)."""
-        old = self._nodes[node_id].get("parentId") or None
-        self._nodes[node_id] = {**self._nodes[node_id], "ordinalNo": None}
-        if old != parent_id:
-            self._set_kids(old, [k for k in self._kids(old) if k != node_id])
-        kids = [k for k in self._kids(parent_id) if k != node_id]
+        self._unplace(node_id)
+        kids = self._kids(parent_id)
         kids.insert(len(kids) if at is None else min(at, len(kids)), node_id)
-        self._set_kids(parent_id, kids)
+        self._parent_of[node_id] = parent_id
 
     def _node_of(self, child: tuple[str, str]) -> str:
         kind, cid = child

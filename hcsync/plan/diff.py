@@ -769,6 +769,10 @@ def _plan_order(ctx: _Ctx) -> list[Action]:
     before = {
         k: order[i - 1] if i else None for order in orders.values() for i, k in enumerate(order)
     }
+    created: dict[str, set[str]] = {}
+    moved_in: dict[str, list[str]] = {}
+    moved_out: set[str] = set()
+    # Executed in bucket order: folders are created, then articles, then moved (appended).
     for bucket in (ctx.categories, ctx.creates, ctx.updates):
         for n, action in enumerate(bucket):
             if action.kind is ActionKind.CREATE_CATEGORY:
@@ -780,22 +784,31 @@ def _plan_order(ctx: _Ctx) -> list[Action]:
                 key, folder = f"a:{action.path}", str(action.data.get("category") or "")
             else:
                 continue
-            if key in placed and key in after.get(placed[key], []):
-                after[placed[key]].remove(key)
-            siblings = after.setdefault(folder, [])
             if action.kind is ActionKind.UPDATE_METADATA or key not in before:
-                siblings.append(key)  # a move appends
+                if key in placed:
+                    moved_out.add(key)
+                moved_in.setdefault(folder, []).append(key)
             else:
                 # a create goes right after the nearest sibling before it that exists by then
                 bucket[n] = replace(action, data={**action.data, "after": before[key]})
-                prev, at = before[key], 0
-                while prev is not None:
-                    if prev in siblings:
-                        at = siblings.index(prev) + 1
-                        break
-                    prev = before.get(prev)
-                siblings.insert(at, key)
-            placed[key] = folder
+                created.setdefault(folder, set()).add(key)
+    for folder, order in orders.items():
+        # Each new child lands after its nearest existing predecessor in the wanted order
+        # (or first); the ones that share it end in wanted order among themselves.
+        existing = after.get(folder, [])
+        present, new = set(existing), created.get(folder, set())
+        blocks: dict[str | None, list[str]] = {}
+        last: str | None = None
+        for key in order:
+            if key in present:
+                last = key
+            elif key in new:
+                blocks.setdefault(last, []).append(key)
+        result = list(blocks.get(None, []))
+        for key in existing:
+            result.append(key)
+            result.extend(blocks.get(key, ()))
+        after[folder] = [k for k in result if k not in moved_out] + moved_in.get(folder, [])
 
     out = []
     for folder, order in sorted(orders.items()):
