@@ -46,18 +46,14 @@ from typing import Any, Final
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
-    LogAndFaultControls,
+    EmulatorApp,
     LoggedRequest,
     RequestLog,
-    drop_connection,
     fault_name,
     json_response,
-    read_body,
-    run_lifespan,
 )
 from hcsync.emulators.common.faults import FaultInjector, FaultRule, SettingError
 from hcsync.emulators.common.faults import parse_fault_spec as _parse_fault_spec
@@ -220,7 +216,7 @@ def parse_fault_spec(spec: str) -> list[FaultRule]:
         raise bad_request(str(exc)) from None
 
 
-class ClickHelpEmulator(LogAndFaultControls):
+class ClickHelpEmulator(EmulatorApp):
     """The emulator's ASGI app with its runtime controls.
 
     ``store`` holds the data; ``faults``, the optional ``rate_limiter`` and the request log
@@ -270,30 +266,20 @@ class ClickHelpEmulator(LogAndFaultControls):
 
     # -- ASGI -------------------------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await run_lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        path: str = scope["path"]
-        raw, size = await read_body(request, MAX_BODY_BYTES)
-        if path == "/_emulator" or path.startswith("/_emulator/"):
-            response = self._control(request, raw)
-        elif path == "/api" or path.startswith("/api/"):
-            try:
-                response = self._api(request, raw, size)
-            except Dropped as dropped:
-                await drop_connection(send, dropped.rule)
-                return
-        elif path.startswith("/resources/Storage/") and request.method in ("GET", "HEAD"):
-            response = self._resource(request)
-        elif request.method == "GET":
-            response = site.render(self.store, request)
-        else:
-            response = error_response(_no_endpoint(request.method, path))
-        await response(scope, receive, send)
+    max_body = MAX_BODY_BYTES
+
+    def _is_api(self, path: str) -> bool:
+        return path == "/api" or path.startswith("/api/")
+
+    async def _serve_api(self, request: Request, raw: bytes, size: int) -> Response:
+        return self._api(request, raw, size)
+
+    def _serve_other(self, request: Request, path: str) -> Response:
+        if path.startswith("/resources/Storage/") and request.method in ("GET", "HEAD"):
+            return self._resource(request)
+        if request.method == "GET":
+            return site.render(self.store, request)
+        return error_response(_no_endpoint(request.method, path))
 
     def _record(
         self,

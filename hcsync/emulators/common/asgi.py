@@ -13,7 +13,7 @@ import anyio
 import httpx
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Send
+from starlette.types import Receive, Scope, Send
 
 from .faults import FaultRule
 
@@ -175,3 +175,45 @@ class LogAndFaultControls:
     def clear_requests(self) -> None:
         """Empty the request log."""
         self._log.clear()
+
+
+class EmulatorApp(LogAndFaultControls):
+    """The ASGI entry both emulators share: lifespan, the body read once (up to
+    ``max_body`` bytes kept), ``/_emulator`` controls, the API (an injected connection drop
+    ends the exchange), then the platform's other pages. Subclasses give the four hooks."""
+
+    max_body: int
+
+    def _is_api(self, path: str) -> bool:
+        raise NotImplementedError
+
+    async def _serve_api(self, request: Request, raw: bytes, size: int) -> Response:
+        raise NotImplementedError
+
+    def _serve_other(self, request: Request, path: str) -> Response:
+        """Files the platform serves, its readers' pages, or its "no such endpoint"."""
+        raise NotImplementedError
+
+    def _control(self, request: Request, raw: bytes) -> Response:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await run_lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        path: str = scope["path"]
+        raw, size = await read_body(request, self.max_body)
+        if path == "/_emulator" or path.startswith("/_emulator/"):
+            response = self._control(request, raw)
+        elif self._is_api(path):
+            try:
+                response = await self._serve_api(request, raw, size)
+            except Dropped as dropped:
+                await drop_connection(send, dropped.rule)
+                return
+        else:
+            response = self._serve_other(request, path)
+        await response(scope, receive, send)

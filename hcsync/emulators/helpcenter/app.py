@@ -43,18 +43,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 from hcsync.emulators.common.asgi import (
     Dropped,
-    LogAndFaultControls,
+    EmulatorApp,
     LoggedRequest,
     RequestLog,
-    drop_connection,
     fault_name,
     json_response,
-    read_body,
-    run_lifespan,
 )
 
 from . import api, site, views
@@ -240,7 +236,7 @@ def parse_json_body(raw: bytes, content_type: str) -> dict[str, Any]:
     return value
 
 
-class HelpCenterEmulator(LogAndFaultControls):
+class HelpCenterEmulator(EmulatorApp):
     """The emulator's ASGI app with its runtime controls.
 
     ``store`` holds the data; ``faults``, ``rate_limiter`` and the request log live here.
@@ -280,30 +276,20 @@ class HelpCenterEmulator(LogAndFaultControls):
 
     # -- ASGI -------------------------------------------------------------------------------
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await run_lifespan(receive, send)
-            return
-        if scope["type"] != "http":
-            return
-        request = Request(scope, receive)
-        path: str = scope["path"]
-        raw, size = await read_body(request, MAX_MULTIPART_BYTES)
-        if path == "/_emulator" or path.startswith("/_emulator/"):
-            response = self._control(request, raw)
-        elif _API_PATH.match(path):
-            try:
-                response = await self._api(request, raw, size)
-            except Dropped as dropped:
-                await drop_connection(send, dropped.rule)
-                return
-        elif path.startswith("/cdn/images/"):
-            response = self._image(request)
-        elif request.method == "GET":
-            response = site.render(self.store, request)
-        else:
-            response = error_response(_endpoint_not_found(request.method, path))
-        await response(scope, receive, send)
+    max_body = MAX_MULTIPART_BYTES
+
+    def _is_api(self, path: str) -> bool:
+        return bool(_API_PATH.match(path))
+
+    async def _serve_api(self, request: Request, raw: bytes, size: int) -> Response:
+        return await self._api(request, raw, size)
+
+    def _serve_other(self, request: Request, path: str) -> Response:
+        if path.startswith("/cdn/images/"):
+            return self._image(request)
+        if request.method == "GET":
+            return site.render(self.store, request)
+        return error_response(_endpoint_not_found(request.method, path))
 
     def _record(
         self,
