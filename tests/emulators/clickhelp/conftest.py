@@ -11,31 +11,11 @@ import pytest
 
 from hcsync.emulators.clickhelp import ClickHelpEmulator, Store, create_app
 from hcsync.emulators.transport import SyncASGITransport
-
-T0 = 1_767_225_600.0
-"""2026-01-01T00:00:00 GMT: where the fake clock starts."""
+from tests.emulators.conftest import FakeClock
 
 T0_TEXT = "2026-01-01T00:00:00"
 
 PROJECT = "project-widget-guide"
-
-
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: float = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

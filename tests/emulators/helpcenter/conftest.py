@@ -18,27 +18,7 @@ from hcsync.emulators.helpcenter import (
     create_app,
 )
 from hcsync.emulators.transport import SyncASGITransport
-
-T0 = 1_767_225_600.0
-"""2026-01-01T00:00:00.000Z: where the fake clock starts."""
-
-
-class FakeClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, start: float = T0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+from tests.emulators.conftest import FakeClock
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from hcsync.emulators.helpcenter import Center, HelpCenterEmulator, RateLimit, Store
+from tests.emulators.conftest import T0
 
-from .conftest import T0, Api, FakeClock, assert_error
+from .conftest import Api, FakeClock, assert_error
 
 RESET_SOON = str(int(T0) + 1)
 
