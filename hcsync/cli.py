@@ -409,7 +409,7 @@ def status(ctx: click.Context, directory: str, as_json: bool) -> None:
     import json as jsonlib
     from contextlib import ExitStack
 
-    from hcsync.plan.status import file_statuses
+    from hcsync.plan.status import file_statuses, unmanaged_rows
     from hcsync.workflow import make_plan
 
     config, site, lock = _prepare(ctx, directory, False)
@@ -417,12 +417,14 @@ def status(ctx: click.Context, directory: str, as_json: bool) -> None:
         backend = _backend(ctx, config, stack)
         the_plan = make_plan(site, lock, backend, options=_options(config, "report", False))
     rows = file_statuses(site_paths=[*site.articles, *site.translations], plan=the_plan)
+    rows.update(unmanaged_rows(the_plan))
     if as_json:
         click.echo(jsonlib.dumps(rows, indent=2, sort_keys=True))
         return
+    titles = {f"remote:{u.remote_id}": f'  "{u.title}"' for u in the_plan.unmanaged}
     width = max((len(p) for p in rows), default=0)
     for path, state in rows.items():
-        click.echo(f"{path:<{width}}  {state}")
+        click.echo(f"{path:<{width}}  {state}{titles.get(path, '')}")
 
 
 @cli.command()

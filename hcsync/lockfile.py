@@ -306,3 +306,8 @@ def save(lock: Lockfile, path: Path) -> None:
 def digest(*parts: str) -> str:
     """sha256 over ``parts`` joined by NUL: the hash recorded as ``local_hash``."""
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def entry_fields(entry: LockEntry) -> dict[str, Any]:
+    """An entry as the lockfile stores it (what an ``adopt`` action carries to the executor)."""
+    return _fields(entry)

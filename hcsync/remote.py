@@ -100,6 +100,9 @@ class RemoteFeatures:
     """A translation can have a slug of its own."""
     ordering: bool = False
     """Articles and categories have a position the API can set (``Snapshot.order``)."""
+    unique_slugs: bool = False
+    """An article's slug identifies it in the whole help center (a create with a slug in use
+    is refused), so a file is matched to an article by slug alone; else slug and category."""
 
 
 PLATFORM_FEATURES = {
@@ -115,6 +118,7 @@ PLATFORM_FEATURES = {
         category_icons=False,
         translation_slugs=False,
         ordering=True,
+        unique_slugs=True,
     ),
 }
 """What each platform can store, by ``backend:`` name (also for plans made without calls)."""

@@ -6,7 +6,9 @@ Invariants:
 2. Before a write is sent, a *pending* record is saved; if the run dies before the result is
    recorded, the next plan adopts the article a create made instead of creating it twice, and
    sends other writes again rather than mistake their effect for a web edit.
-3. A create whose request failed in flight is looked up (``find_article``) before anything else.
+3. A create whose request failed in flight is looked up (``find_article``) before anything else;
+   just before a create, the help center is asked whether another run made that article since
+   the plan (``created_meanwhile``): then nothing is created, and the next plan adopts it.
 4. A failed action fails its dependants (same file, its translations, articles of a failed
    category); other files go on. Orphans are never removed in a run that had a failure.
 5. Ctrl-C stops after the action in flight; a second Ctrl-C abandons it.
@@ -81,8 +83,13 @@ _VERBS = {
     ActionKind.ORPHAN: "remove",
     ActionKind.DRIFT: "overwrite",
     ActionKind.RENAME: "rename",
+    ActionKind.ADOPT: "adopt",
     ActionKind.REORDER: "reorder the children of",
 }
+
+
+class CreatedMeanwhileError(BackendError):
+    """A create was not sent: the article appeared on the help center after the plan."""
 
 
 @dataclass
@@ -185,7 +192,9 @@ class Executor:
             verb = _VERBS.get(action.kind, action.kind.value)
             lang = f" ({action.language})" if action.kind.value.endswith("translation") else ""
             message = (
-                f'{action.path}: help center refused to {verb}{lang} "{action.title}": '
+                f"{action.path}: {exc.format()}"
+                if isinstance(exc, CreatedMeanwhileError)
+                else f'{action.path}: help center refused to {verb}{lang} "{action.title}": '
                 f"{exc.format()}"
             )
             return Outcome(action=action, status=OutcomeStatus.FAILED, message=message)
@@ -239,6 +248,13 @@ class Executor:
         url = self._urls.pop(old, None)
         if url:
             self._urls[action.path] = url
+
+    def _do_adopt(self, action: Action) -> None:
+        """The file is an article the help center has: record it (lockfile only, no call)."""
+        entry = LockEntry(**action.data["entry"])
+        self.journal.record(entry)
+        if entry.url:
+            self._urls[action.path] = entry.url
 
     # ---- categories and images -----------------------------------------------------------
 
@@ -323,6 +339,16 @@ class Executor:
         d = action.data
         title, html = d["title"], self._html(d)
         category_id = d.get("category_id") or self._category_id(d.get("category"))
+        known = {e.id for e in self.lock.entries.values()}
+        there = self.backend.created_meanwhile(
+            title=title, category_id=category_id, known_ids=known
+        )
+        if there is not None:
+            raise CreatedMeanwhileError(
+                f'the help center has had an article "{there.title}" (id {there.id}) in this '
+                "category since the plan was made (another apply running now?): not created "
+                "a second time. Run `hcsync plan` again: it will be adopted"
+            )
         self.journal.pending(PendingWrite(path=action.path, title=title, language=d["language"]))
         try:
             doc = self.backend.create_article(
@@ -339,7 +365,6 @@ class Executor:
                 self.journal.clear_pending(action.path)
                 raise
             # The create may have landed before the failure: look before anything else.
-            known = {e.id for e in self.lock.entries.values()}
             found = self.backend.find_article(title=title, known_ids=known)
             if found is None:
                 self.journal.clear_pending(action.path)

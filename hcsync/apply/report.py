@@ -55,7 +55,7 @@ class Report:
         return not self.failed and not self.interrupted
 
     def counts(self) -> dict[str, int]:
-        """created / updated / reordered / published / unpublished / deleted / uploaded /
+        """adopted / created / updated / reordered / published / unpublished / deleted / uploaded /
         skipped / failed."""
         counter: Counter[str] = Counter()
         for o in self.outcomes:
@@ -66,6 +66,7 @@ class Report:
             else:
                 counter[_bucket(o.action)] += 1
         order = (
+            "adopted",
             "created",
             "updated",
             "reordered",
@@ -122,6 +123,8 @@ def _bucket(action: Action) -> str:
         return "deleted"
     if kind is ActionKind.REORDER:
         return "reordered"
+    if kind is ActionKind.ADOPT:
+        return "adopted"
     if kind is ActionKind.ORPHAN:
         prune = action.data.get("prune")
         return "deleted" if prune == "delete" else "unpublished"

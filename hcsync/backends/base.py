@@ -142,6 +142,15 @@ class Backend(Protocol):
         """After a create failed in flight: an article titled ``title`` not in ``known_ids``."""
         ...
 
+    def created_meanwhile(
+        self, *, title: str, category_id: str | None, known_ids: Collection[str]
+    ) -> RemoteDoc | None:
+        """Just before a create: an article titled ``title`` in that category, not in
+        ``known_ids``, that was made after the plan's snapshot (by another apply running at the
+        same time): the create would duplicate it. A read. None without a call on a platform
+        whose create refuses a duplicate itself (ClickHelp: the slug is the topic id)."""
+        ...
+
     def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc: ...
 
     def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc: ...

@@ -287,6 +287,11 @@ class ClickHelpBackend:
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None
 
+    def created_meanwhile(
+        self, *, title: str, category_id: str | None, known_ids: Collection[str]
+    ) -> RemoteDoc | None:
+        return None  # a create with a topic id in use is refused (409): no duplicate possible
+
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
         for topic in self._list(f"projects/{self.project_id}/articles"):
             if topic.get("title") == title and str(topic.get("id")) not in known_ids:

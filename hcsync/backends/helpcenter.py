@@ -26,6 +26,9 @@ from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDo
 
 DEFAULT_BASE_URL = "https://api.help.center"
 PAGE_LIMIT = 100
+MEANWHILE_PAGES = 5
+"""Pages of search results read before a create (the search also matches article text, so a
+common title can match more than one page; the exact title is among the first ones)."""
 _EXPAND = ("expand[]", "content")
 _URL_RE = re.compile(
     r"^(?P<prefix>.*?)/(?:(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)/)?article/(?P<sid>\d+)-"
@@ -190,6 +193,24 @@ class HelpCenterBackend:
         for item in page.get("data") or []:
             if item.get("title") == title and item.get("id") not in known_ids:
                 return self._draft(item)
+        return None
+
+    def created_meanwhile(
+        self, *, title: str, category_id: str | None, known_ids: Collection[str]
+    ) -> RemoteDoc | None:
+        params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), ("search", title)]
+        if category_id:
+            params.append(("category", category_id))
+        for _ in range(MEANWHILE_PAGES):
+            page = self._get("/articles/drafts", params=params)
+            data = page.get("data") or []
+            for item in data:
+                if item.get("title") == title and item.get("id") not in known_ids:
+                    return self._draft(item)
+            if not page.get("has_more") or not data:
+                return None
+            params = [p for p in params if p[0] != "starting_after"]
+            params.append(("starting_after", str(data[-1].get("id"))))
         return None
 
     # ---- categories ----------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """``diff(desired, lockfile, snapshot) -> Plan``: the heart of hcsync, and a pure function.
 
-Rules (DESIGN §4, helpcenter.md §16):
-- Identity is the lockfile: file path → remote id. A create whose result was never recorded
-  (a *pending* record) is matched to the remote article with its title instead of created twice.
+Rules (DESIGN §4 and §6, helpcenter.md §16):
+- Identity is the lockfile (file path → remote id), and the remote where the lockfile says
+  nothing: a file with no valid entry is matched to an unclaimed remote article first
+  (:mod:`hcsync.plan.identity`) and *adopted*; only a file that matches nothing is created.
 - "Unchanged" means the hash of what we would send equals the hash recorded after our last
   write, and the remote's version equals the one recorded then. Remote HTML is never compared
   to the local render directly (the platform may sanitise differently).
@@ -27,11 +28,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hcsync.diagnostics import Diagnostic, Severity
-from hcsync.lockfile import LockEntry, Lockfile, digest
+from hcsync.diagnostics import ContentError, Diagnostic, Severity
+from hcsync.lockfile import LockEntry, Lockfile, digest, entry_fields
 from hcsync.ordering import moves, rank
 from hcsync.plan.desired import Desired, DesiredCategory, DesiredDoc
-from hcsync.plan.model import Action, ActionKind, FieldChange, Plan
+from hcsync.plan.identity import HOW_PENDING, HOW_TITLE, Identity, category_ids, identify
+from hcsync.plan.model import Action, ActionKind, FieldChange, Plan, Unmanaged
 from hcsync.remote import LiveState, RemoteDoc, Snapshot, html_hash
 
 Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
@@ -71,6 +73,7 @@ def translation_pairs(
     from the lockfile, so a no-op plan reads no translation at all.
     """
     ctx = _context(desired, lock, snapshot, resolve, options or DiffOptions())
+    lock = ctx.lock  # renames and adoptions included
     pairs: set[tuple[str, str]] = set()
     for doc in desired.translations:
         src = lock.entries.get(doc.source or "")
@@ -105,9 +108,9 @@ class _Ctx:
     category_ids: dict[str, str] = field(default_factory=dict)
     article_urls: dict[str, str] = field(default_factory=dict)
     image_urls: dict[str, str] = field(default_factory=dict)
-    claimed: set[str] = field(default_factory=set)
-    adopted: dict[str, str] = field(default_factory=dict)
-    """Path → remote id of articles whose create landed but was never recorded."""
+    identity: Identity | None = None
+    adopts: list[Action] = field(default_factory=list)
+    """Files matched to existing remote articles: recorded in the lockfile, first."""
     new_paths: set[str] = field(default_factory=set)
     """Files this plan will create (no lockfile entry, or their article is gone)."""
     created: set[str] = field(default_factory=set)
@@ -164,6 +167,7 @@ def diff(
     ]
     actions = (
         renames
+        + ctx.adopts
         + ctx.categories
         + ctx.images
         + ctx.creates
@@ -185,6 +189,7 @@ def diff(
         diagnostics=tuple(ctx.diagnostics),
         target=snapshot.target,
         urls=dict(ctx.article_urls),
+        unmanaged=_unmanaged(ctx),
     )
 
 
@@ -196,13 +201,104 @@ def _context(
     if ctx.renames:
         # From here on the diff reads the lockfile as it will be once the renames are done.
         lock = ctx.lock = _renamed(lock, ctx.renames)
+    ctx.category_ids = category_ids(desired, lock, snap)
+    ctx.identity = identify(desired, lock, snap, ctx.category_ids)
+    if ctx.identity.problems:
+        raise ContentError(ctx.identity.problems)
+    if ctx.identity.matches:
+        # From here on the diff reads the lockfile as it will be once the adoptions are done.
+        lock = ctx.lock = _adopted(ctx, ctx.identity)
     for doc in desired.articles + desired.translations:
         entry = lock.entries.get(doc.path)
         if entry is None or entry.id not in snap.articles:
             ctx.new_paths.add(doc.path)
     ctx.image_urls = {sha: img.url for sha, img in lock.images.items()}
     _known_urls(ctx)
+    if ctx.identity.matches:
+        _adopt_actions(ctx, ctx.identity)
     return ctx
+
+
+def _adopted(ctx: _Ctx, identity: Identity) -> Lockfile:
+    """A copy of the lockfile with an entry for each matched file. Its content hash is left
+    unknown here (so an update is planned) until :func:`_adopt_actions` finds it equal."""
+    lock = ctx.lock.copy()
+    docs = {d.path: d for d in ctx.desired.articles}
+    for path, match in identity.matches.items():
+        doc, remote = docs[path], ctx.snap.articles[match.remote_id]
+        lock.pending.pop(path, None)
+        lock.entries[path] = _adopted_entry(doc, remote, match.remote_id, ctx.category_ids)
+    return lock
+
+
+def _adopted_entry(
+    doc: DesiredDoc, remote: RemoteDoc, remote_id: str, categories: Mapping[str, str]
+) -> LockEntry:
+    same_category = doc.category is not None and categories.get(doc.category) == (
+        remote.category_id
+    )
+    return LockEntry(
+        path=doc.path,
+        id=remote_id,
+        language=doc.language,
+        source=doc.source,
+        slug=remote.slug,
+        category=doc.category if same_category else None,
+        local_hash="",
+        remote_hash=html_hash(remote.html) if remote.html is not None else "",
+        remote_version=remote.version,
+        status="published" if remote.state.live else "draft",
+        url=remote.url,
+    )
+
+
+def _adopt_actions(ctx: _Ctx, identity: Identity) -> None:
+    """One ``adopt`` per matched file, with the entry to record: its content hash is the
+    file's when the remote holds exactly what the file gives (nothing to send then)."""
+    for doc in ctx.desired.articles:
+        match = identity.matches.get(doc.path)
+        if match is None:
+            continue
+        remote = ctx.snap.articles[match.remote_id]
+        entry = _settled_entry(ctx, doc, remote, ctx.lock.entries[doc.path])
+        ctx.lock.entries[doc.path] = entry
+        note = {
+            HOW_PENDING: "created by an earlier run that was cut off before recording it",
+            HOW_TITLE: "matched by title in its category only: check that it is this article",
+        }.get(match.how, "matched by slug")
+        ctx.adopts.append(_adopt(doc, remote, entry, note))
+
+
+def _settled_entry(ctx: _Ctx, doc: DesiredDoc, remote: RemoteDoc, entry: LockEntry) -> LockEntry:
+    """``entry`` with the file's content hash when the remote already holds that content."""
+    html, _ = _resolved(ctx, doc)
+    if remote.html is not None and remote.html == html and remote.title == doc.title:
+        return replace(entry, local_hash=digest(ctx.desired.renderer, doc.title, html))
+    return entry
+
+
+def _adopt(doc: DesiredDoc, remote: RemoteDoc, entry: LockEntry, note: str) -> Action:
+    return _act(
+        ActionKind.ADOPT,
+        doc,
+        remote_id=entry.id,
+        changes=_changes(("title", remote.title, doc.title)),
+        note=note,
+        data={"entry": entry_fields(entry)},
+    )
+
+
+def _unmanaged(ctx: _Ctx) -> tuple[Unmanaged, ...]:
+    ids = ctx.identity.unmanaged if ctx.identity else ()
+    return tuple(
+        Unmanaged(
+            remote_id=rid,
+            title=ctx.snap.articles[rid].title,
+            slug=ctx.snap.articles[rid].slug,
+            url=ctx.snap.articles[rid].url,
+        )
+        for rid in ids
+    )
 
 
 def _find_renames(
@@ -276,13 +372,10 @@ def _renamed(lock: Lockfile, renames: Mapping[str, str]) -> Lockfile:
 
 def _plan_categories(ctx: _Ctx) -> None:
     remote = {c.id: c for c in ctx.snap.categories}
-    by_name = {(c.name, c.parent_id): c.id for c in ctx.snap.categories}
     wanted = {c.path for c in ctx.desired.categories}
     for cat in ctx.desired.categories:
         locked = ctx.lock.categories.get(cat.path)
-        parent_id = ctx.category_ids.get(cat.parent) if cat.parent else None
         if locked and locked.id in remote:
-            ctx.category_ids[cat.path] = locked.id
             if locked.hash != cat.hash:
                 have = remote[locked.id]
                 changes = _changes(
@@ -308,11 +401,10 @@ def _plan_categories(ctx: _Ctx) -> None:
                     )
                 )
             continue
-        adopt = by_name.get((cat.name, parent_id)) if (cat.parent is None or parent_id) else None
+        adopt = ctx.category_ids.get(cat.path)
         if adopt:
             # Created by an earlier run whose lockfile write was lost, or made by hand with
             # the same name: use it rather than make a second one.
-            ctx.category_ids[cat.path] = adopt
             if not locked or locked.hash != cat.hash:
                 ctx.categories.append(
                     Action(
@@ -391,19 +483,12 @@ def _plan_images(ctx: _Ctx) -> None:
 
 
 def _remote_for(ctx: _Ctx, doc: DesiredDoc) -> tuple[LockEntry | None, RemoteDoc | None, str]:
-    """The lock entry and remote draft of ``doc``, and how they were found."""
+    """The lock entry (adoptions included) and remote draft of ``doc``, and how they were
+    found: ``locked``, ``gone`` (its article was deleted there) or ``new``."""
     entry = ctx.lock.entries.get(doc.path)
     if entry is not None:
         remote = ctx.snap.articles.get(entry.id)
         return entry, remote, "locked" if remote else "gone"
-    pending = ctx.lock.pending.get(doc.path)
-    if pending is not None and pending.op == "create":
-        locked_ids = {e.id for e in ctx.lock.entries.values()}
-        for rid, remote in sorted(ctx.snap.articles.items()):
-            if rid not in locked_ids and rid not in ctx.claimed and remote.title == pending.title:
-                ctx.claimed.add(rid)
-                ctx.adopted[doc.path] = rid
-                return None, remote, "adopted"
     return None, None, "new"
 
 
@@ -542,7 +627,6 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
                     remote_id=remote.id,
                     changes=_changes(("title", remote.title, doc.title)),
                     diff=_text_diff(remote.html or "", html, doc.path),
-                    note="adopted: created by a run that was cut off" if how == "adopted" else None,
                     data={**base, "title": doc.title, "html": doc.html},
                 ),
             )
@@ -759,7 +843,6 @@ def _plan_order(ctx: _Ctx) -> list[Action]:
     by_id.update(
         {f"a:{e.id}": f"a:{path}" for path, e in ctx.lock.entries.items() if e.source is None}
     )
-    by_id.update({f"a:{rid}": f"a:{path}" for path, rid in ctx.adopted.items()})
     after: dict[str, list[str]] = {}
     for folder in wanted:
         remote = ctx.snap.order.get(ctx.category_ids.get(folder, "?") if folder else "", ())
@@ -887,6 +970,8 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     remote = ctx.snap.translations.get(key) if key else None
     if entry is not None and entry.id != article_id:
         entry = None  # the source was re-created: its old translation went with it
+    if entry is None and remote is not None and article_id and not remote.placeholder:
+        entry = _adopt_translation(ctx, doc, remote, article_id, html)
 
     if entry is None and remote is None:
         ctx.created.add(doc.path)
@@ -981,6 +1066,28 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     acted = _translation_state(ctx, doc, article_id, remote.state, changed, source_live)
     if not changed and not acted:
         ctx.noops += 1
+
+
+def _adopt_translation(
+    ctx: _Ctx, doc: DesiredDoc, remote: RemoteDoc, article_id: str, html: str
+) -> LockEntry:
+    """A translation the help center has, for a file the lockfile does not know: adopt it
+    (then update it like any other where the file differs)."""
+    same = remote.html is not None and remote.html == html and remote.title == doc.title
+    entry = LockEntry(
+        path=doc.path,
+        id=article_id,
+        language=doc.language,
+        source=doc.source,
+        slug=remote.slug,
+        local_hash=digest(ctx.desired.renderer, doc.title, html) if same else "",
+        remote_hash=html_hash(remote.html) if remote.html is not None else "",
+        remote_version=remote.version,
+        status="published" if remote.state.live else "draft",
+        url=remote.url,
+    )
+    ctx.adopts.append(_adopt(doc, remote, entry, "the help center has this translation"))
+    return entry
 
 
 def _translation_state(

@@ -22,6 +22,9 @@ class ActionKind(enum.Enum):
 
     RENAME = "rename"
     """A file moved: its lockfile entry follows it (no API call)."""
+    ADOPT = "adopt"
+    """A file with no lockfile entry is an article the help center has already: record it
+    (no API call). Whatever its content needs follows as updates, never a create."""
     CREATE_CATEGORY = "create_category"
     UPDATE_CATEGORY = "update_category"
     UPLOAD_IMAGE = "upload_image"
@@ -67,6 +70,7 @@ _DOCUMENT_WRITES = frozenset(
 
 _SYMBOLS = {
     ActionKind.RENAME: "~",
+    ActionKind.ADOPT: "=",
     ActionKind.CREATE_CATEGORY: "+",
     ActionKind.UPDATE_CATEGORY: "~",
     ActionKind.UPLOAD_IMAGE: "+",
@@ -155,6 +159,34 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Unmanaged:
+    """An article on the help center that no file and no lockfile entry claims (another
+    repository's, or made on the web). Reported; never changed, unpublished or deleted."""
+
+    remote_id: str
+    title: str
+    slug: str | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "remote_id": self.remote_id,
+            "title": self.title,
+            "slug": self.slug,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Unmanaged:
+        return cls(
+            remote_id=str(data["remote_id"]),
+            title=str(data["title"]),
+            slug=data.get("slug"),
+            url=data.get("url"),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     """What apply would do, in order, and what it was planned against."""
 
@@ -173,6 +205,8 @@ class Plan:
     urls: Mapping[str, str] = field(default_factory=dict)
     """The public URL each existing article will have once the plan is applied (slug changes
     included), by file path: the executor resolves links with exactly these, as the plan did."""
+    unmanaged: tuple[Unmanaged, ...] = ()
+    """Articles on the help center that this lockfile does not own and no file matches."""
 
     @property
     def runnable(self) -> tuple[Action, ...]:
@@ -198,6 +232,7 @@ class Plan:
                 ActionKind.CREATE_CATEGORY,
             ),
             "to rename": (ActionKind.RENAME,),
+            "to adopt": (ActionKind.ADOPT,),
             "to update": (
                 ActionKind.UPDATE_DRAFT,
                 ActionKind.UPDATE_METADATA,
@@ -218,6 +253,8 @@ class Plan:
             if n:
                 parts.append(f"{n} {label}")
         parts.append(f"{self.noops} unchanged")
+        if self.unmanaged:
+            parts.append(f"{len(self.unmanaged)} unmanaged")
         if not self.has_changes:
             return "No changes. " + ", ".join(parts) + "."
         return "Plan: " + ", ".join(parts) + "."
@@ -233,6 +270,7 @@ class Plan:
             "counts": {k.value: v for k, v in self.counts().items()},
             "actions": [a.to_json() for a in self.actions],
             "urls": dict(sorted(self.urls.items())),
+            "unmanaged": [u.to_json() for u in self.unmanaged],
             "diagnostics": [
                 {
                     "path": d.path,
@@ -256,6 +294,7 @@ class Plan:
             noops=int(data.get("noops", 0)),
             actions=tuple(Action.from_json(a) for a in data.get("actions", [])),
             urls=dict(data.get("urls", {})),
+            unmanaged=tuple(Unmanaged.from_json(u) for u in data.get("unmanaged", [])),
             diagnostics=tuple(
                 Diagnostic(
                     path=d["path"],

@@ -11,6 +11,14 @@ NEW = "new"
 CHANGED = "changed locally"
 DRIFTED = "drifted remotely"
 ORPHANED = "orphaned"
+ADOPTED = "on the help center already (to adopt)"
+UNMANAGED = "unmanaged"
+
+
+def unmanaged_rows(plan: Plan) -> dict[str, str]:
+    """``remote:<id>`` → ``unmanaged`` for each help-center article no file and no lockfile
+    entry claims: hcsync reports them and never changes them."""
+    return {f"remote:{u.remote_id}": UNMANAGED for u in plan.unmanaged}
 
 
 def file_statuses(*, site_paths: Iterable[str], plan: Plan) -> dict[str, str]:
@@ -23,6 +31,8 @@ def file_statuses(*, site_paths: Iterable[str], plan: Plan) -> dict[str, str]:
             rows[action.path] = ORPHANED
         elif action.kind in (ActionKind.CREATE_ARTICLE, ActionKind.CREATE_TRANSLATION):
             rows[action.path] = NEW
+        elif action.kind is ActionKind.ADOPT:
+            rows[action.path] = ADOPTED
         elif action.path in rows and rows[action.path] == IN_SYNC:
             rows[action.path] = CHANGED
     return dict(sorted(rows.items()))

@@ -40,6 +40,13 @@ def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
         lines.append(f"**No changes.** {plan.noops} articles in sync.")
         return "\n".join(lines) + "\n"
     lines.append(f"**{plan.summary()}**")
+    if plan.unmanaged:
+        n = len(plan.unmanaged)
+        lines += [
+            "",
+            f"{n} unmanaged article{'s' if n != 1 else ''} on the help center "
+            "(no file, no lockfile entry): left as they are.",
+        ]
     lines += ["", "| action | count |", "|---|---:|"]
     for kind, n in plan.counts().items():
         lines.append(f"| {kind.symbol} {kind.value.replace('_', ' ')} | {n} |")

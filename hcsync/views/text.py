@@ -18,6 +18,7 @@ _STYLES = {
     "↓": "magenta",
     "!": "bold red",
     "?": "red",
+    "=": "blue",
     "-": "red",
 }
 
@@ -65,7 +66,19 @@ def render_plan(
     if plan.actions:
         console.print()
     console.print(Text(plan.summary(), style="bold"))
+    if plan.unmanaged:
+        console.print(Text(unmanaged_note(plan), style="dim"))
     return _text(console)
+
+
+def unmanaged_note(plan: Plan) -> str:
+    """What the unmanaged count means, for the views that show it."""
+    n = len(plan.unmanaged)
+    return (
+        f"{n} article{'s' if n != 1 else ''} on the help center belong{'s' if n == 1 else ''} "
+        "to no file and no lockfile entry (unmanaged): hcsync never changes them; "
+        "`hcsync status` lists them."
+    )
 
 
 def render_report(report: Report, *, color: bool = False, width: int = 100) -> str:
