@@ -144,6 +144,9 @@ class Snapshot:
     order: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Where the platform has an order: category id (``""`` for the top level) → its
     children in order, as ``c:<category id>`` and ``a:<article id>``."""
+    images: Mapping[str, str] = field(default_factory=dict)
+    """sha256 → URL of images the help center hosts, where known: read (downloaded) only
+    for the articles a plan adopts, so their images are recorded instead of uploaded again."""
 
     def fingerprint(self) -> str:
         """A digest of the whole snapshot: a saved plan is stale once this changes."""
@@ -160,6 +163,8 @@ class Snapshot:
             h.update(f"t\0{aid}\0{lang}\0".encode() + (_doc_digest(tdoc) if tdoc else b"-"))
         for parent, children in sorted(self.order.items()):
             h.update(f"o\0{parent}\0{','.join(children)}\0".encode())
+        for sha, url in sorted(self.images.items()):
+            h.update(f"i\0{sha}\0{url}\0".encode())
         return h.hexdigest()
 
 

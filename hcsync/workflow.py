@@ -6,8 +6,11 @@ The library raises; ``cli.py`` prints. Nothing here imports click.
 
 from __future__ import annotations
 
+import hashlib
+import html as htmllib
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
 
 import httpx
@@ -22,7 +25,8 @@ from hcsync.content.model import Site
 from hcsync.diagnostics import HcsyncError, UsageError
 from hcsync.lockfile import Lockfile
 from hcsync.plan.desired import Desired
-from hcsync.plan.diff import DiffOptions, diff, translation_pairs
+from hcsync.plan.diff import DiffOptions, adopted_ids, diff, translation_pairs
+from hcsync.plan.identity import category_ids
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Plan
 from hcsync.plan.site_adapter import desired_from_site
@@ -164,9 +168,16 @@ def make_plan(
     """Read the remote (the fewest calls) and diff it against the site and the lockfile."""
     desired = desired_from_site(site)
     snapshot = backend.snapshot()
+    adopted = adopted_ids(desired, lock, snapshot, resolve=resolve_lenient, options=options)
+    snapshot = _with_html(snapshot, [snapshot.articles[i] for i in adopted], backend)
     pairs = translation_pairs(desired, lock, snapshot, resolve=resolve_lenient, options=options)
     if pairs:
         snapshot = replace(snapshot, translations=dict(backend.fetch_translations(pairs)))
+    if adopted:
+        ids = set(adopted)
+        translations = [t for (a, _), t in snapshot.translations.items() if a in ids and t]
+        snapshot = _with_html(snapshot, translations, backend)
+        snapshot = _with_adopted_images(snapshot, ids, lock, desired, backend)
     snapshot = _with_drifted_html(snapshot, lock, desired, backend)
     snapshot = _with_changed_category_names(snapshot, lock, desired, backend)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
@@ -189,12 +200,57 @@ def _with_drifted_html(
             if entry.source is None
             else snapshot.translations.get((entry.id, entry.language))
         )
-        if doc is not None and doc.html is None and doc.version != entry.remote_version:
+        if doc is not None and doc.version != entry.remote_version:
             moved.append(doc)
-    if not moved:
+    return _with_html(snapshot, moved, backend)
+
+
+def _with_adopted_images(
+    snapshot: Snapshot, ids: set[str], lock: Lockfile, desired: Desired, backend: Backend
+) -> Snapshot:
+    """The snapshot with the images that the articles (and translations) being adopted show
+    and the files use too, by content hash: downloaded once each, so a lost lockfile does not
+    upload every image again. Only when something is adopted."""
+    docs = [snapshot.articles[i] for i in sorted(ids)]
+    docs += [t for (aid, _), t in snapshot.translations.items() if aid in ids and t is not None]
+    wanted = {img.sha256 for img in desired.images} - set(lock.images)
+    found = hosted_images(backend, [d.html or "" for d in docs], wanted)
+    return replace(snapshot, images=found) if found else snapshot
+
+
+def hosted_images(
+    backend: Backend, htmls: Iterable[str], wanted: Collection[str]
+) -> dict[str, str]:
+    """sha256 → URL of the images these documents show that the help center hosts and whose
+    content is in ``wanted`` (one download per distinct URL; other hosts' images are skipped
+    by the backend, which never sends a credential elsewhere)."""
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for html in htmls:
+        for m in _IMG_SRC.finditer(html):
+            url = htmllib.unescape(m.group(1))
+            if url in seen or len(found) == len(wanted):
+                continue
+            seen.add(url)
+            data = backend.download_image(url)
+            if data is not None:
+                sha = hashlib.sha256(data).hexdigest()
+                if sha in wanted:
+                    found.setdefault(sha, url)
+    return found
+
+
+_IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')
+
+
+def _with_html(snapshot: Snapshot, docs: list[RemoteDoc], backend: Backend) -> Snapshot:
+    """The snapshot with the HTML of these documents, where the listing left it out (one
+    call each; none when every one has it)."""
+    missing = [d for d in docs if d.html is None]
+    if not missing:
         return snapshot
     articles, translations = dict(snapshot.articles), dict(snapshot.translations)
-    for doc in backend.with_html(moved):
+    for doc in backend.with_html(missing):
         if doc.language == snapshot.default_language:
             articles[doc.id] = doc
         else:
@@ -205,13 +261,15 @@ def _with_drifted_html(
 def _with_changed_category_names(
     snapshot: Snapshot, lock: Lockfile, desired: Desired, backend: Backend
 ) -> Snapshot:
-    """The snapshot with the translated names of the categories the plan will update, where
-    the listing left them out (ClickHelp), so the plan shows what changes. No call when no
-    category changed."""
+    """The snapshot with the translated names of the categories the plan will update or
+    adopt, where the listing left them out (ClickHelp), so the plan shows what changes. No
+    call when no category changed."""
+    ids = category_ids(desired, lock, snapshot)
     changed = {
-        lock.categories[c.path].id
+        ids[c.path]
         for c in desired.categories
-        if c.path in lock.categories and lock.categories[c.path].hash != c.hash
+        if c.path in ids
+        and (c.path not in lock.categories or lock.categories[c.path].hash != c.hash)
     }
     if not changed:
         return snapshot

@@ -250,11 +250,20 @@ class Executor:
             self._urls[action.path] = url
 
     def _do_adopt(self, action: Action) -> None:
-        """The file is an article the help center has: record it (lockfile only, no call)."""
-        entry = LockEntry(**action.data["entry"])
-        self.journal.record(entry)
-        if entry.url:
-            self._urls[action.path] = entry.url
+        """The file, category or image is one the help center has: record it (lockfile
+        only, no call)."""
+        d = action.data
+        if "category" in d:
+            self.journal.category(LockCategory(**d["category"]))
+        elif "image" in d:
+            image = LockImage(**d["image"])
+            self.journal.image(image)
+            self._images[image.sha256] = image.url
+        else:
+            entry = LockEntry(**d["entry"])
+            self.journal.record(entry)
+            if entry.url:
+                self._urls[action.path] = entry.url
 
     # ---- categories and images -----------------------------------------------------------
 

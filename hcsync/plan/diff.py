@@ -29,12 +29,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hcsync.diagnostics import ContentError, Diagnostic, Severity
-from hcsync.lockfile import LockEntry, Lockfile, digest, entry_fields
+from hcsync.lockfile import LockEntry, Lockfile, LockImage, digest, entry_fields
 from hcsync.ordering import moves, rank
 from hcsync.plan.desired import Desired, DesiredCategory, DesiredDoc
-from hcsync.plan.identity import HOW_PENDING, HOW_TITLE, Identity, category_ids, identify
+from hcsync.plan.identity import (
+    HOW_PENDING,
+    HOW_SLUG,
+    HOW_TITLE,
+    Identity,
+    category_ids,
+    identify,
+)
 from hcsync.plan.model import Action, ActionKind, FieldChange, Plan, Unmanaged
-from hcsync.remote import LiveState, RemoteDoc, Snapshot, html_hash
+from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot, html_hash
 
 Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
 
@@ -96,6 +103,20 @@ def translation_pairs(
         ):
             pairs.add((src.id, doc.language))
     return pairs
+
+
+def adopted_ids(
+    desired: Desired,
+    lock: Lockfile,
+    snapshot: Snapshot,
+    *,
+    resolve: Resolver,
+    options: DiffOptions | None = None,
+) -> list[str]:
+    """Ids of the remote articles the plan will adopt (files the lockfile does not know), so
+    the caller can read the HTML a listing left out and adopt without a needless update."""
+    ctx = _context(desired, lock, snapshot, resolve, options or DiffOptions())
+    return sorted({m.remote_id for m in ctx.identity.matches.values()} if ctx.identity else ())
 
 
 @dataclass
@@ -205,45 +226,56 @@ def _context(
     ctx.identity = identify(desired, lock, snap, ctx.category_ids)
     if ctx.identity.problems:
         raise ContentError(ctx.identity.problems)
-    if ctx.identity.matches:
-        # From here on the diff reads the lockfile as it will be once the adoptions are done.
-        lock = ctx.lock = _adopted(ctx, ctx.identity)
+    before = lock
+    # From here on the diff reads the lockfile as it will be once the adoptions are done.
+    lock = ctx.lock = _adopted(ctx, ctx.identity)
     for doc in desired.articles + desired.translations:
         entry = lock.entries.get(doc.path)
         if entry is None or entry.id not in snap.articles:
             ctx.new_paths.add(doc.path)
     ctx.image_urls = {sha: img.url for sha, img in lock.images.items()}
     _known_urls(ctx)
-    if ctx.identity.matches:
-        _adopt_actions(ctx, ctx.identity)
+    _adopt_actions(ctx, before, ctx.identity)
     return ctx
 
 
 def _adopted(ctx: _Ctx, identity: Identity) -> Lockfile:
-    """A copy of the lockfile with an entry for each matched file. Its content hash is left
-    unknown here (so an update is planned) until :func:`_adopt_actions` finds it equal."""
+    """A copy of the lockfile as it will be once the adoptions are done: an entry for each
+    matched file and for each translation the help center has of an article the lockfile
+    (now) knows, and the images the remote hosts already. Content hashes stay unknown (so an
+    update is planned) until :func:`_adopt_actions` finds the remote equal to the file."""
     lock = ctx.lock.copy()
     docs = {d.path: d for d in ctx.desired.articles}
     for path, match in identity.matches.items():
-        doc, remote = docs[path], ctx.snap.articles[match.remote_id]
         lock.pending.pop(path, None)
-        lock.entries[path] = _adopted_entry(doc, remote, match.remote_id, ctx.category_ids)
+        lock.entries[path] = _adopted_entry(docs[path], ctx.snap.articles[match.remote_id], ctx)
+    for doc in ctx.desired.translations:
+        src = lock.entries.get(doc.source or "")
+        entry = lock.entries.get(doc.path)
+        if src is None or (entry is not None and entry.id == src.id):
+            continue
+        remote = ctx.snap.translations.get((src.id, doc.language))
+        if remote is not None and not remote.placeholder:
+            lock.entries[doc.path] = _adopted_entry(doc, remote, ctx)
+    for img in ctx.desired.images:
+        url = ctx.snap.images.get(img.sha256)
+        if img.sha256 not in lock.images and url:
+            lock.images[img.sha256] = LockImage(sha256=img.sha256, url=url, path=img.path)
     return lock
 
 
-def _adopted_entry(
-    doc: DesiredDoc, remote: RemoteDoc, remote_id: str, categories: Mapping[str, str]
-) -> LockEntry:
-    same_category = doc.category is not None and categories.get(doc.category) == (
-        remote.category_id
-    )
+def _adopted_entry(doc: DesiredDoc, remote: RemoteDoc, ctx: _Ctx) -> LockEntry:
+    placed = doc.category is not None and ctx.category_ids.get(doc.category) == remote.category_id
+    slug = remote.slug
+    if slug is None and doc.source is not None and not ctx.snap.features.translation_slugs:
+        slug = doc.slug  # a translation has no slug of its own there: nothing to set
     return LockEntry(
         path=doc.path,
-        id=remote_id,
+        id=remote.id,
         language=doc.language,
         source=doc.source,
-        slug=remote.slug,
-        category=doc.category if same_category else None,
+        slug=slug,
+        category=doc.category if placed else None,
         local_hash="",
         remote_hash=html_hash(remote.html) if remote.html is not None else "",
         remote_version=remote.version,
@@ -252,40 +284,55 @@ def _adopted_entry(
     )
 
 
-def _adopt_actions(ctx: _Ctx, identity: Identity) -> None:
-    """One ``adopt`` per matched file, with the entry to record: its content hash is the
-    file's when the remote holds exactly what the file gives (nothing to send then)."""
-    for doc in ctx.desired.articles:
-        match = identity.matches.get(doc.path)
-        if match is None:
+def _adopt_actions(ctx: _Ctx, before: Lockfile, identity: Identity) -> None:
+    """One ``adopt`` per file and image the adopted lockfile has and ``before`` had not, with
+    what to record: a document's content hash is the file's when the remote already holds
+    exactly what the file gives (nothing to send then)."""
+    for img in ctx.desired.images:
+        if img.sha256 in ctx.lock.images and img.sha256 not in before.images:
+            found = ctx.lock.images[img.sha256]
+            ctx.adopts.append(
+                Action(
+                    kind=ActionKind.ADOPT,
+                    path=img.path,
+                    title=img.filename,
+                    note="the help center hosts this image already",
+                    data={"image": {"sha256": found.sha256, "url": found.url, "path": found.path}},
+                )
+            )
+    for doc in ctx.desired.articles + ctx.desired.translations:
+        entry = ctx.lock.entries.get(doc.path)
+        if entry is None or before.entries.get(doc.path) == entry:
             continue
-        remote = ctx.snap.articles[match.remote_id]
-        entry = _settled_entry(ctx, doc, remote, ctx.lock.entries[doc.path])
-        ctx.lock.entries[doc.path] = entry
-        note = {
-            HOW_PENDING: "created by an earlier run that was cut off before recording it",
-            HOW_TITLE: "matched by title in its category only: check that it is this article",
-        }.get(match.how, "matched by slug")
-        ctx.adopts.append(_adopt(doc, remote, entry, note))
+        remote = (
+            ctx.snap.articles[entry.id]
+            if doc.source is None
+            else ctx.snap.translations[(entry.id, doc.language)]
+        )
+        assert remote is not None
+        html, _ = _resolved(ctx, doc)
+        if remote.html is not None and remote.html == html and remote.title == doc.title:
+            entry = replace(entry, local_hash=digest(ctx.desired.renderer, doc.title, html))
+            ctx.lock.entries[doc.path] = entry
+        match = identity.matches.get(doc.path)
+        ctx.adopts.append(
+            _act(
+                ActionKind.ADOPT,
+                doc,
+                remote_id=entry.id,
+                changes=_changes(("title", remote.title, doc.title)),
+                note=_ADOPT_NOTES[match.how if match else "translation"],
+                data={"entry": entry_fields(entry)},
+            )
+        )
 
 
-def _settled_entry(ctx: _Ctx, doc: DesiredDoc, remote: RemoteDoc, entry: LockEntry) -> LockEntry:
-    """``entry`` with the file's content hash when the remote already holds that content."""
-    html, _ = _resolved(ctx, doc)
-    if remote.html is not None and remote.html == html and remote.title == doc.title:
-        return replace(entry, local_hash=digest(ctx.desired.renderer, doc.title, html))
-    return entry
-
-
-def _adopt(doc: DesiredDoc, remote: RemoteDoc, entry: LockEntry, note: str) -> Action:
-    return _act(
-        ActionKind.ADOPT,
-        doc,
-        remote_id=entry.id,
-        changes=_changes(("title", remote.title, doc.title)),
-        note=note,
-        data={"entry": entry_fields(entry)},
-    )
+_ADOPT_NOTES = {
+    HOW_PENDING: "created by an earlier run that was cut off before recording it",
+    HOW_SLUG: "matched by slug",
+    HOW_TITLE: "matched by title in its category only: check that it is this article",
+    "translation": "the help center has this translation of it",
+}
 
 
 def _unmanaged(ctx: _Ctx) -> tuple[Unmanaged, ...]:
@@ -377,26 +424,13 @@ def _plan_categories(ctx: _Ctx) -> None:
         locked = ctx.lock.categories.get(cat.path)
         if locked and locked.id in remote:
             if locked.hash != cat.hash:
-                have = remote[locked.id]
-                changes = _changes(
-                    ("name", have.name, cat.name),
-                    (
-                        "description",
-                        have.description,
-                        cat.description
-                        if ctx.snap.features.category_descriptions
-                        else have.description,
-                    ),
-                    ("translations", _names(have.translations), _names(cat.translations)),
-                )
                 ctx.categories.append(
                     Action(
                         kind=ActionKind.UPDATE_CATEGORY,
                         path=cat.path,
                         title=cat.name,
                         remote_id=locked.id,
-                        changes=changes
-                        or (FieldChange(name="icon", before="(changed)", after="(changed)"),),
+                        changes=_category_changes(ctx, cat, remote[locked.id], "(changed)"),
                         data=_category_data(cat),
                     )
                 )
@@ -405,17 +439,22 @@ def _plan_categories(ctx: _Ctx) -> None:
         if adopt:
             # Created by an earlier run whose lockfile write was lost, or made by hand with
             # the same name: use it rather than make a second one.
-            if not locked or locked.hash != cat.hash:
-                ctx.categories.append(
-                    Action(
-                        kind=ActionKind.UPDATE_CATEGORY,
-                        path=cat.path,
-                        title=cat.name,
-                        remote_id=adopt,
-                        note="existing category adopted by name",
-                        data=_category_data(cat),
-                    )
+            same = _same_category(ctx, cat, remote[adopt])
+            ctx.categories.append(
+                Action(
+                    kind=ActionKind.ADOPT if same else ActionKind.UPDATE_CATEGORY,
+                    path=cat.path,
+                    title=cat.name,
+                    remote_id=adopt,
+                    changes=()
+                    if same
+                    else _category_changes(ctx, cat, remote[adopt], "(cannot be read back)"),
+                    note="the help center has this category (same name)",
+                    data={"category": {"path": cat.path, "id": adopt, "hash": cat.hash}}
+                    if same
+                    else _category_data(cat),
                 )
+            )
             continue
         ctx.categories.append(
             Action(
@@ -442,6 +481,35 @@ def _plan_categories(ctx: _Ctx) -> None:
                 data={"prune": ctx.opts.prune},
             )
         )
+
+
+def _category_changes(
+    ctx: _Ctx, cat: DesiredCategory, have: RemoteCategory, icon: str
+) -> tuple[FieldChange, ...]:
+    """What an update of ``have`` to ``cat`` changes; the icon when nothing else does (the
+    platform gives no icon back to compare)."""
+    described = ctx.snap.features.category_descriptions
+    return _changes(
+        ("name", have.name, cat.name),
+        ("description", have.description, cat.description if described else have.description),
+        ("translations", _names(have.translations), _names(cat.translations)),
+    ) or (FieldChange(name="icon", before=icon, after="(sent)" if cat.icon else "(none)"),)
+
+
+def _same_category(ctx: _Ctx, cat: DesiredCategory, have: RemoteCategory) -> bool:
+    """Whether the remote category holds what ``cat`` would send (an icon cannot be read
+    back, so a category with one is sent again)."""
+    described = ctx.snap.features.category_descriptions
+
+    def names(found: tuple[tuple[str, str, str], ...]) -> list[tuple[str, str, str]]:
+        return sorted((lang, name, desc if described else "") for lang, name, desc in found)
+
+    return (
+        have.name == cat.name
+        and (have.description == cat.description or not described)
+        and not (cat.icon and ctx.snap.features.category_icons)
+        and names(have.translations) == names(cat.translations)
+    )
 
 
 def _names(translations: tuple[tuple[str, str, str], ...]) -> str | None:
@@ -970,8 +1038,6 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     remote = ctx.snap.translations.get(key) if key else None
     if entry is not None and entry.id != article_id:
         entry = None  # the source was re-created: its old translation went with it
-    if entry is None and remote is not None and article_id and not remote.placeholder:
-        entry = _adopt_translation(ctx, doc, remote, article_id, html)
 
     if entry is None and remote is None:
         ctx.created.add(doc.path)
@@ -1039,7 +1105,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         or _links_to_new(ctx, doc)
         or resend
         or drifted
-        or (remote.slug or entry.slug) != doc.slug
+        or (ctx.snap.features.translation_slugs and (remote.slug or entry.slug) != doc.slug)
         or (
             ctx.snap.features.seo
             and (
@@ -1066,28 +1132,6 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     acted = _translation_state(ctx, doc, article_id, remote.state, changed, source_live)
     if not changed and not acted:
         ctx.noops += 1
-
-
-def _adopt_translation(
-    ctx: _Ctx, doc: DesiredDoc, remote: RemoteDoc, article_id: str, html: str
-) -> LockEntry:
-    """A translation the help center has, for a file the lockfile does not know: adopt it
-    (then update it like any other where the file differs)."""
-    same = remote.html is not None and remote.html == html and remote.title == doc.title
-    entry = LockEntry(
-        path=doc.path,
-        id=article_id,
-        language=doc.language,
-        source=doc.source,
-        slug=remote.slug,
-        local_hash=digest(ctx.desired.renderer, doc.title, html) if same else "",
-        remote_hash=html_hash(remote.html) if remote.html is not None else "",
-        remote_version=remote.version,
-        status="published" if remote.state.live else "draft",
-        url=remote.url,
-    )
-    ctx.adopts.append(_adopt(doc, remote, entry, "the help center has this translation"))
-    return entry
 
 
 def _translation_state(
