@@ -207,22 +207,26 @@ class _Spec:
     key_field: str
     noun: str
     consequence: str
+    fields: frozenset[str]
     required: frozenset[str]
-    optional: frozenset[str]
+    """The fields without a default."""
+    nullable: frozenset[str]
+    """The fields typed ``str | None``: null is their None."""
 
     @classmethod
     def of(cls, kind: type[Any], key_field: str, noun: str, consequence: str) -> _Spec:
-        required: set[str] = set()
-        optional: set[str] = set()
         for f in fields(kind):
             if f.type not in ("str", "str | None"):  # a new field needs a check written here
                 raise TypeError(f"{kind.__name__}.{f.name}: cannot check {f.type}")
-            has_default = f.default is not MISSING
-            (optional if has_default else required).add(f.name)
-        return cls(kind, key_field, noun, consequence, frozenset(required), frozenset(optional))
-
-    def kind_fields(self) -> frozenset[str]:
-        return self.required | self.optional
+        return cls(
+            kind,
+            key_field,
+            noun,
+            consequence,
+            fields=frozenset(f.name for f in fields(kind)),
+            required=frozenset(f.name for f in fields(kind) if f.default is MISSING),
+            nullable=frozenset(f.name for f in fields(kind) if f.type == "str | None"),
+        )
 
 
 _SECTIONS = {
@@ -245,14 +249,14 @@ def check_record(spec: _Spec, key: str, value: Any) -> tuple[Any, list[str]]:
     each problem as ``.field: message`` (or ``: message`` for the record itself)."""
     if not isinstance(value, dict):
         return None, [f": expected an object, got {_describe(value)}"]
-    problems = [f".{name}: unknown field" for name in sorted(value.keys() - spec.kind_fields())]
-    for name in sorted(spec.required | spec.optional):
+    problems = [f".{name}: unknown field" for name in sorted(value.keys() - spec.fields)]
+    for name in sorted(spec.fields):
         if name not in value:
             if name in spec.required:
                 problems.append(f".{name}: missing")
             continue
         item = value[name]
-        if item is None and name in spec.optional:
+        if item is None and name in spec.nullable:
             continue
         if not isinstance(item, str):
             problems.append(f".{name}: expected a string, got {_describe(item)}")
