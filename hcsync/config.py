@@ -395,7 +395,7 @@ class _ConfigReader:
         if text is None:
             return None
         path = self.file.parent / text
-        if path.name in ("", ".", ".."):
+        if text.endswith("/") or text.rsplit("/", 1)[-1] in (".", ".."):
             self.error(node.line, f"'lockfile' must name a file, not {text!r}")
             return None
         root = Path(os.path.realpath(self.file.parent))
