@@ -5,6 +5,11 @@ Written atomically (temp file, fsync, rename) after every successful action, so 
 most the action in flight. Every write is recorded first as *pending*: after a crash, the next
 run adopts an article whose create landed instead of creating it twice, and sends again a write
 that may have landed instead of taking its new remote version for a web edit.
+
+Read defensively: every record is type-checked, and one that fails is dropped with a warning
+(its file is then matched against the help center, never created twice); a bad journal line is
+skipped the same way. The lockfile, its journal and the temp file of a save are never opened
+through a symbolic link.
 """
 
 from __future__ import annotations
@@ -139,22 +144,8 @@ class Lockfile:
                     f"got {_describe(value)}"
                 )
             setattr(lock, key, value)
-        for name, spec in _SECTIONS.items():
-            section = data.get(name, {})
-            if not isinstance(section, dict):
-                raise LockfileError(
-                    f"{_at(source, lines.top(name))}: {name}: expected an object, "
-                    f"got {_describe(section)}"
-                )
-            records = getattr(lock, name)
-            for key, value in section.items():
-                record, problems = check_record(spec, key, value)
-                if record is not None:
-                    records[key] = record
-                lock.problems += [
-                    _warning(source, lines.record(name, key), f"{name}[{_quote(key)}]{p}", spec)
-                    for p in problems
-                ]
+        for name in _SECTIONS:
+            lock.problems += _read_section(getattr(lock, name), name, data, lines, source)
         for key in sorted(data.keys() - _TOP_KEYS):
             lock.problems.append(
                 Diagnostic(
@@ -271,6 +262,25 @@ def check_record(spec: _Spec, key: str, value: Any) -> tuple[Any, list[str]]:
     if problems:
         return None, problems
     return spec.kind(**value), []
+
+
+def _read_section(
+    records: dict[str, Any], name: str, data: dict[str, Any], lines: _KeyLines, source: str
+) -> list[Diagnostic]:
+    """Fill ``records`` with the good records of section ``name``; a warning per problem."""
+    section, spec = data.get(name, {}), _SECTIONS[name]
+    if not isinstance(section, dict):
+        raise LockfileError(
+            f"{_at(source, lines.top(name))}: {name}: expected an object, got {_describe(section)}"
+        )
+    warnings = []
+    for key, value in section.items():
+        record, problems = check_record(spec, key, value)
+        if record is not None:
+            records[key] = record
+        line = lines.record(name, key)
+        warnings += [_warning(source, line, f"{name}[{_quote(key)}]{p}", spec) for p in problems]
+    return warnings
 
 
 def _describe(value: Any) -> str:
