@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hcsync.diagnostics import HcsyncError
+from hcsync.lockfile import open_nofollow
 
 
 class ApplyLockedError(HcsyncError):
@@ -38,11 +39,12 @@ def apply_lock(lockfile: Path) -> Iterator[Path]:
 
     The lock file is removed on release, while still locked; a process that opened it before
     the removal notices (its inode is no longer the path's) and tries again on the new file.
+    A symbolic link at its path (a committed one, say) is refused, never written through.
     """
     path = lock_path(lockfile)
     path.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(10):
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -53,7 +55,7 @@ def apply_lock(lockfile: Path) -> Iterator[Path]:
                 f"finish (or, if no apply runs, the lock is held by a stuck process: {path})"
             ) from None
         try:
-            if os.fstat(fd).st_ino != os.stat(path).st_ino:
+            if os.fstat(fd).st_ino != os.lstat(path).st_ino:
                 raise FileNotFoundError  # removed by the previous holder: lock the new file
         except FileNotFoundError:
             os.close(fd)

@@ -165,6 +165,8 @@ def _prepare(ctx: click.Context, directory: str, strict: bool) -> tuple[Any, Any
     config = load_config(Path(directory))
     site = load_site(config, strict=strict)
     lock = load_lock(config)
+    for diag in lock.problems:  # records dropped from the lockfile, journal lines skipped
+        click.echo(diag.format(), err=True)
     return config, site, lock
 
 

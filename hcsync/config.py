@@ -237,8 +237,8 @@ class _ConfigReader:
         prune = self.enum_value(keys, "prune", Prune, Prune.REPORT)
         ignore_keys = self.string_list(keys.get("ignore_keys"), "ignore_keys")
         content = self.directory(keys.get("content"))
-        lockfile_rel = self.string(keys, "lockfile") or "hcsync.lock"
-        if backend is None or content is None:
+        lockfile = self.lockfile(keys.get("lockfile"))
+        if backend is None or content is None or lockfile is None:
             return None
         return Config(
             path=self.file,
@@ -256,7 +256,7 @@ class _ConfigReader:
             prune=prune or Prune.REPORT,
             base_url=base_url,
             ignore_keys=frozenset(ignore_keys),
-            lockfile=self.file.parent / lockfile_rel,
+            lockfile=lockfile,
         )
 
     def string(self, keys: dict[str, yamlnodes.Node], key: str) -> str | None:
@@ -383,6 +383,30 @@ class _ConfigReader:
         path = (self.file.parent / text).absolute()
         if not path.is_dir():
             self.error(node.line, f"content folder {text!r} does not exist")
+            return None
+        return path
+
+    def lockfile(self, node: yamlnodes.Node | None) -> Path | None:
+        """The lockfile: a file in the folder of ``hcsync.yml`` or below it, once ``..`` and
+        the symbolic links of its folders are resolved (it is committed with the content)."""
+        if node is None:
+            return self.file.parent / "hcsync.lock"
+        text = self.string({"lockfile": node}, "lockfile")
+        if text is None:
+            return None
+        path = self.file.parent / text
+        if text.endswith("/") or text.rsplit("/", 1)[-1] in (".", ".."):
+            self.error(node.line, f"'lockfile' must name a file, not {text!r}")
+            return None
+        root = Path(os.path.realpath(self.file.parent))
+        where = Path(os.path.realpath(path.parent)) / path.name
+        if not where.is_relative_to(root):
+            self.error(
+                node.line,
+                f"'lockfile' must be inside the folder of {CONFIG_NAME}; {text!r} is {where}",
+                "keep the lockfile with the content it maps (the default is hcsync.lock, "
+                f"next to {CONFIG_NAME})",
+            )
             return None
         return path
 

@@ -141,13 +141,14 @@ def _clickhelp(
 
 
 def load_lock(config: Config) -> Lockfile:
+    """The lockfile and its journal; what was dropped from them is in ``lock.problems``."""
     lock = lockmod.load(config.lockfile)
     expected = config.center_id or config.project_id or ""
     if lock.target and expected and lock.target != expected:
         raise WrongTargetError(
             f"{config.lockfile.name} belongs to {lock.target!r}, but hcsync.yml names "
-            f"{expected!r}; use the lockfile of that help center, or remove it and run "
-            "`hcsync import --adopt`"
+            f"{expected!r}; check the target in hcsync.yml, or point its 'lockfile:' setting "
+            f"at the lockfile of {expected!r}"
         )
     return lock
 
@@ -158,7 +159,7 @@ def settle_journal(config: Config, lock: Lockfile) -> None:
     Called by apply, under the apply lock, before anything else: even when nothing is left
     to do, the lockfile then holds everything the cut-off run recorded.
     """
-    if lockmod.journal_path(config.lockfile).exists():
+    if os.path.lexists(lockmod.journal_path(config.lockfile)):
         lockmod.Journal(lock, config.lockfile).commit()
 
 

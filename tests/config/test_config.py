@@ -134,3 +134,58 @@ def test_problems_name_their_line(tmp_path: Path, text: str, expected: list[str]
 def test_missing_config(tmp_path: Path) -> None:
     with pytest.raises(ConfigNotFoundError, match="no hcsync.yml in"):
         load_config(tmp_path)
+
+
+# ---- lockfile: stays inside the folder of hcsync.yml ---------------------------------------
+
+OUTSIDE_HINT = (
+    "\n  hint: keep the lockfile with the content it maps (the default is hcsync.lock, "
+    "next to hcsync.yml)"
+)
+
+
+@pytest.mark.parametrize("value", ["../elsewhere/hcsync.lock", "state/../../hcsync.lock"])
+def test_a_lockfile_outside_the_folder_of_hcsync_yml_is_refused(tmp_path: Path, value: str) -> None:
+    root = tmp_path / "docs"
+    outside = "elsewhere/hcsync.lock" if "elsewhere" in value else "hcsync.lock"
+    shown = tmp_path.resolve() / outside
+    assert errors(root, f"backend: helpcenter\ncenter_id: c\nlockfile: {value}\n") == [
+        f"hcsync.yml:3: 'lockfile' must be inside the folder of hcsync.yml; {value!r} is "
+        f"{shown}{OUTSIDE_HINT}"
+    ]
+
+
+def test_an_absolute_lockfile_outside_is_refused_and_one_inside_is_kept(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.lock"
+    root = tmp_path / "docs"
+    assert errors(root, f"backend: helpcenter\ncenter_id: c\nlockfile: {outside}\n") == [
+        f"hcsync.yml:3: 'lockfile' must be inside the folder of hcsync.yml; {str(outside)!r} "
+        f"is {outside.resolve()}{OUTSIDE_HINT}"
+    ]
+    inside = root / "state" / "hcsync.lock"
+    make_tree(root, {"hcsync.yml": f"backend: helpcenter\ncenter_id: c\nlockfile: {inside}\n"})
+    assert load_config(root).lockfile == inside
+
+
+def test_a_lockfile_through_a_folder_linked_outside_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (tmp_path / "outside").mkdir()
+    root.mkdir()
+    (root / "state").symlink_to(tmp_path / "outside", target_is_directory=True)
+    assert errors(root, "backend: helpcenter\ncenter_id: c\nlockfile: state/hcsync.lock\n") == [
+        "hcsync.yml:3: 'lockfile' must be inside the folder of hcsync.yml; 'state/hcsync.lock' "
+        f"is {(tmp_path / 'outside').resolve() / 'hcsync.lock'}{OUTSIDE_HINT}"
+    ]
+    # control: a folder linked to another folder inside is fine
+    (root / "inner").mkdir()
+    (root / "state").unlink()
+    (root / "state").symlink_to(root / "inner", target_is_directory=True)
+    config = load_config(root)
+    assert config.lockfile == root.absolute() / "state" / "hcsync.lock"
+
+
+@pytest.mark.parametrize("value", ["..", "state/..", ".", "state/"])
+def test_a_lockfile_that_names_a_folder_is_refused(tmp_path: Path, value: str) -> None:
+    assert errors(tmp_path, f"backend: helpcenter\ncenter_id: c\nlockfile: '{value}'\n") == [
+        f"hcsync.yml:3: 'lockfile' must name a file, not {value!r}"
+    ]
