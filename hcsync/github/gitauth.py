@@ -70,16 +70,21 @@ def remote_url(repo: git.Repo, remote: str) -> str:
         return ""
 
 
-def stderr_of(exc: git.GitCommandError) -> str:
-    """Everything git printed on stderr."""
-    return exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+def git_lines(exc: git.GitCommandError) -> list[str]:
+    """The lines git printed on stderr (GitPython's ``stderr: '…'`` wrapping removed)."""
+    stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    text = stderr.strip().removeprefix("stderr:").strip().strip("'").strip()
+    return [ln.strip() for ln in text.splitlines() if ln.strip()]
 
 
 def clean(exc: git.GitCommandError, *secrets: str) -> str:
     """git's own words, without the command line, credentials in URLs or ``secrets``."""
-    text = stderr_of(exc).strip().removeprefix("stderr:").strip().strip("'").strip()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    out = _CREDENTIALS.sub(r"\1***@", "; ".join(lines[-3:]) or f"git exited {exc.status}")
+    return redact("; ".join(git_lines(exc)[-3:]) or f"git exited {exc.status}", secrets)
+
+
+def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
+    """``text`` without credentials in URLs or any of ``secrets``."""
+    out = _CREDENTIALS.sub(r"\1***@", text)
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         out = out.replace(secret, "***")
     return out

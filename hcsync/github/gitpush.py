@@ -24,7 +24,14 @@ from pathlib import Path
 import git
 
 from hcsync.diagnostics import HcsyncError, UsageError
-from hcsync.github.gitauth import auth_env, clean, remote_url, stderr_of, token_secrets
+from hcsync.github.gitauth import (
+    auth_env,
+    clean,
+    git_lines,
+    redact,
+    remote_url,
+    token_secrets,
+)
 
 COMMIT_MESSAGE = "hcsync: update lockfile [skip ci]"
 BOT_NAME = "github-actions[bot]"
@@ -134,9 +141,10 @@ class _Pusher:
             return False
         except git.GitCommandError as first:
             why = clean(first, *self.secrets)
-            if _PROTECTED.search(stderr_of(first)):
-                raise PushError(self._protected(why)) from None
-            if not _MOVED.search(stderr_of(first)):
+            said = [line for line in git_lines(first) if _PROTECTED.search(line)]
+            if said:
+                raise PushError(self._protected(redact(said[0], self.secrets))) from None
+            if not any(_MOVED.search(line) for line in git_lines(first)):
                 raise PushError(
                     f"could not push the lockfile to {self.branch} ({why}); {LOST}"
                 ) from None

@@ -141,7 +141,11 @@ class DocsRepo:
                 "number": PR,
                 "pull_request": {
                     "number": PR,
-                    "head": {"sha": sha, "ref": "feature", "repo": {"full_name": head_repo}},
+                    "head": {
+                        "sha": sha,
+                        "ref": "feature",
+                        "repo": {"full_name": head_repo, "fork": fork},
+                    },
                     "base": {"ref": "main", "repo": {"full_name": REPO}},
                 },
             }

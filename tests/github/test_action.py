@@ -157,9 +157,7 @@ def test_apply_on_push_commits_the_lockfile_to_the_remote_branch(docs: DocsRepo)
     assert_no_secrets(docs)
 
 
-def test_apply_first_fast_forwards_to_the_branch_that_moved(
-    docs: DocsRepo, tmp_path: Path
-) -> None:
+def test_apply_first_fast_forwards_to_the_branch_that_moved(docs: DocsRepo, tmp_path: Path) -> None:
     other = git.Repo.clone_from(str(docs.remote), tmp_path / "other")
     with other:
         (Path(other.working_tree_dir or "") / "NOTES.md").write_text("merged meanwhile\n")
