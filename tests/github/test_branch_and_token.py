@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from hcsync.cli import cli
 from hcsync.emulators.server import serve_in_thread
+from hcsync.github.gitauth import auth_env, header_key
 from hcsync.github.gitpush import PushError, commit_lockfile
 from tests.github.conftest import TOKEN, DocsRepo
 from tests.github.git_http import GitHttpServer, basic
@@ -301,3 +302,34 @@ def test_a_same_repo_pull_request_without_a_key_is_an_error(docs: DocsRepo) -> N
     fork = docs.run("plan", api_key="", fork=True)  # control: a fork gets the offline plan
     assert fork.ok and fork.outputs["exitcode"] == "2"
     assert "::notice title=hcsync::No help-center API key in this run" in fork.stdout
+
+
+def test_the_token_given_replaces_the_one_checkout_saved(
+    docs: DocsRepo, tmp_path: Path, git_http: tuple[GitHttpServer, str]
+) -> None:
+    server, url = git_http
+    ws = checkout(docs, tmp_path / "ws", docs.repo().head.commit.hexsha, url=url)
+    with ws.repo() as repo:  # persist-credentials: true saves the job token like this
+        repo.git.config(
+            header_key(url) or "", f"AUTHORIZATION: basic {basic('ghs_expiredJobToken')}"
+        )
+    result = ws.run("apply", token=CANARY)
+    assert result.ok, result.stdout + result.stderr
+    assert docs.remote_log(1)[0][0] == "hcsync: update lockfile [skip ci]"
+    assert all(ok for _, _, ok in server.log)  # only the token given was ever sent
+    assert CANARY not in (ws.workspace / ".git" / "config").read_text()
+
+
+def test_auth_env_keeps_the_config_entries_already_in_the_environment() -> None:
+    env = auth_env("https://github.com/acme/docs.git", CANARY, base={"GIT_CONFIG_COUNT": "1"})
+    assert env["GIT_CONFIG_COUNT"] == "3"
+    assert (env["GIT_CONFIG_KEY_1"], env["GIT_CONFIG_VALUE_1"]) == (
+        "http.https://github.com/.extraheader",
+        "",
+    )
+    assert env["GIT_CONFIG_VALUE_2"] == f"AUTHORIZATION: basic {basic(CANARY)}"
+    assert "GIT_CONFIG_KEY_0" not in env
+    assert auth_env("git@github.com:acme/docs.git", CANARY) == {
+        "GIT_TERMINAL_PROMPT": "0",
+        "GCM_INTERACTIVE": "never",
+    }  # no http: no header to send
