@@ -333,3 +333,21 @@ def test_auth_env_keeps_the_config_entries_already_in_the_environment() -> None:
         "GIT_TERMINAL_PROMPT": "0",
         "GCM_INTERACTIVE": "never",
     }  # no http: no header to send
+
+
+def test_the_push_rebases_once_when_the_branch_moved_meanwhile(tmp_path: Path) -> None:
+    from tests.github.test_offline_and_helpers import clone_pair
+
+    a, b = clone_pair(tmp_path)
+    (tmp_path / "b" / "NOTES.md").write_text("merged meanwhile\n")
+    b.git.add("NOTES.md")
+    b.git.commit("-m", "someone merged")
+    b.git.push("origin", "main")
+    (tmp_path / "a" / "hcsync.lock").write_text('{"a": 1}\n')
+    result = commit_lockfile(tmp_path / "a" / "hcsync.lock", env={}, token=CANARY)
+    assert result.rebased and result.summary().endswith("after a rebase (the branch had moved).")
+    with git.Repo(tmp_path / "remote.git") as bare:
+        log = [c.message.strip() for c in bare.iter_commits("main")]
+    assert log == ["hcsync: update lockfile [skip ci]", "someone merged", "init"]
+    a.close()
+    b.close()
