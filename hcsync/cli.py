@@ -682,6 +682,16 @@ def _gh_warning(env: Any, message: str) -> None:
         click.echo(f"warning: {message}", err=True)
 
 
+def _gh_notice(env: Any, message: str) -> None:
+    """A notice a workflow log shows as an annotation (a plain line elsewhere)."""
+    from hcsync.views.annotations import annotation
+
+    if env.get("GITHUB_ACTIONS") == "true":
+        click.echo(annotation("notice", message))
+    else:
+        click.echo(message, err=True)
+
+
 @cli.command()
 @click.argument("plan_file", required=False, type=click.Path(dir_okay=False, exists=True))
 @click.option(
@@ -836,6 +846,25 @@ def github_summary(ctx: click.Context, result_file: str, directory: str) -> None
                 fh.write(f"{name}={value}\n")
 
 
+def _github_step(env: Any) -> Any:
+    """Errors of an Action step: one ``::error`` line in a workflow log, else the usual line."""
+    from contextlib import contextmanager
+
+    from hcsync.views.annotations import annotation
+
+    @contextmanager
+    def guard() -> Any:
+        try:
+            yield
+        except HcsyncError as exc:
+            if env.get("GITHUB_ACTIONS") != "true" or _State.debug:
+                raise
+            click.echo(annotation("error", exc.format()))
+            sys.exit(exc.exit_code)
+
+    return guard()
+
+
 @github_group.command("commit-lockfile")
 @_directory
 @click.option(
@@ -849,26 +878,102 @@ def github_commit_lockfile(
 ) -> None:
     """Commit the lockfile an apply changed ("hcsync: update lockfile [skip ci]") and push it.
 
-    If the branch moved meanwhile, rebases once and pushes again.
+    Pushes with the token in GITHUB_TOKEN (an http(s) remote; the token is passed to git
+    through its environment, never written to .git/config). If the branch moved meanwhile,
+    rebases once and pushes again; a protected branch gets the commit on a side branch.
     """
     from pathlib import Path
 
     from hcsync.config import load_config
     from hcsync.github.comment import redact
+    from hcsync.github.context import pushed_branch
     from hcsync.github.gitpush import PushError, commit_lockfile
     from hcsync.workflow import secrets_from_env
 
     env = _env(ctx)
-    if branch is None and env.get("GITHUB_REF", "").startswith("refs/heads/"):
-        branch = env["GITHUB_REF"].removeprefix("refs/heads/")
-    config = load_config(Path(directory))
-    try:
-        result = commit_lockfile(
-            config.lockfile, branch=branch, remote=remote, env=env, push=not no_push
-        )
-    except PushError as exc:
-        raise PushError(redact(str(exc), secrets_from_env(env))) from None
+    token = env.get("GITHUB_TOKEN", "").strip() or None
+    with _github_step(env):
+        config = load_config(Path(directory))
+        try:
+            result = commit_lockfile(
+                config.lockfile,
+                branch=branch or pushed_branch(env),
+                remote=remote,
+                env=env,
+                push=not no_push,
+                token=token,
+            )
+        except PushError as exc:
+            raise PushError(redact(str(exc), [*secrets_from_env(env), token or ""])) from None
     click.echo(result.summary())
+
+
+@github_group.command("sync-branch")
+@_directory
+@click.option(
+    "--branch", default=None, help="Branch to sync to. Default: the pushed branch (GITHUB_REF)."
+)
+@click.option("--remote", default="origin", show_default=True, help="Remote to fetch from.")
+@click.pass_context
+def github_sync_branch(ctx: click.Context, directory: str, branch: str | None, remote: str) -> None:
+    """Fetch the branch and fast-forward the checkout to its tip (before an apply).
+
+    A queued run then applies the branch as it is now, with the lockfile the previous run
+    pushed, not the older commit of its event. Stops (exit 1) when the checkout has commits
+    the branch does not have. Fetches with the token in GITHUB_TOKEN; deepens a shallow clone
+    as far as needed.
+    """
+    from pathlib import Path
+
+    from hcsync.github.context import pushed_branch
+    from hcsync.github.gitsync import sync_branch
+
+    env = _env(ctx)
+    token = env.get("GITHUB_TOKEN", "").strip() or None
+    with _github_step(env):
+        name = branch or pushed_branch(env)
+        if name is None:
+            ref = env.get("GITHUB_REF") or "not set"
+            raise click.UsageError(f"GITHUB_REF is {ref}, not a branch: pass --branch")
+        result = sync_branch(Path(directory), branch=name, remote=remote, token=token)
+    click.echo(result.summary())
+
+
+@github_group.command("check-key")
+@click.pass_context
+def github_check_key(ctx: click.Context) -> None:
+    """mode plan: is there a help-center key (HCSYNC_API_KEY, HCSYNC_CLICKHELP_API_KEY)?
+
+    Sets the step output `offline`: true when there is no key and the plan is for a pull
+    request from a fork (the event payload's pull_request.head.repo.fork), or for no pull
+    request at all. No key on a pull request from this repository is an error (exit 1): its
+    workflow has the secrets, so the input is misnamed or empty.
+    """
+    from pathlib import Path
+
+    from hcsync.github.context import context_from_env
+
+    env = _env(ctx)
+    keys = ("HCSYNC_API_KEY", "HCSYNC_CLICKHELP_API_KEY")
+    with _github_step(env):
+        offline = not any(env.get(k, "").strip() for k in keys)
+        if offline and context_from_env(env).fork is False:
+            raise HcsyncError(
+                "no help-center API key in this run, on a pull request from this repository "
+                "(not a fork): check that `api-key:` names a secret that exists; only pull "
+                "requests from forks get an offline plan"
+            )
+    if offline:
+        _gh_notice(
+            env,
+            "No help-center API key in this run (a pull request from a fork?): the plan is "
+            "offline, made from the files and the lockfile alone.",
+        )
+    if env.get("GITHUB_OUTPUT"):
+        with Path(env["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as fh:
+            fh.write(f"offline={'true' if offline else 'false'}\n")
+    else:
+        click.echo(f"offline={'true' if offline else 'false'}")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -29,6 +29,9 @@ class GitHubContext:
     run_url: str | None = None
     """Link to the workflow run, for the comment's footer."""
     event_name: str | None = None
+    fork: bool | None = None
+    """True for a pull request from another repository (no secrets there), False for one
+    from this repository, None when the event is no pull request."""
 
 
 def _event(env: Mapping[str, str]) -> dict[str, Any]:
@@ -49,6 +52,26 @@ def _number(event: Mapping[str, Any]) -> int | None:
             return int(item["number"])
     number = event.get("number")
     return number if isinstance(number, int) else None
+
+
+def _fork(pr: Any) -> bool | None:
+    """``pull_request.head.repo.fork``; also True when the head repository is another one
+    (or gone: a deleted fork)."""
+    if not isinstance(pr, dict):
+        return None
+    head = pr.get("head", {}).get("repo") if isinstance(pr.get("head"), dict) else None
+    if not isinstance(head, dict):
+        return True
+    base = pr.get("base", {}).get("repo") if isinstance(pr.get("base"), dict) else None
+    names = (head.get("full_name"), base.get("full_name") if isinstance(base, dict) else None)
+    other = all(isinstance(n, str) for n in names) and names[0] != names[1]
+    return head.get("fork") is True or other
+
+
+def pushed_branch(env: Mapping[str, str] = os.environ) -> str | None:
+    """The branch a run is for: ``GITHUB_REF`` when it is ``refs/heads/…`` (push, dispatch)."""
+    ref = env.get("GITHUB_REF", "")
+    return ref.removeprefix("refs/heads/") or None if ref.startswith("refs/heads/") else None
 
 
 def context_from_env(
@@ -77,4 +100,5 @@ def context_from_env(
         head_sha=head if isinstance(head, str) else env.get("GITHUB_SHA") or None,
         run_url=f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None,
         event_name=env.get("GITHUB_EVENT_NAME") or None,
+        fork=_fork(pr),
     )

@@ -1,10 +1,16 @@
 """Commit the lockfile an apply changed and push it to the branch (GitPython).
 
 The lockfile is how the next run knows which file is which article: an apply in CI whose
-lockfile is not committed back would create everything again next time. The push is retried
-once after a rebase when the branch moved meanwhile (someone merged again); a rebase that
-conflicts on the lockfile means another apply changed it, and that is an error to look at,
-never something to resolve blindly.
+lockfile is not committed back would create everything again next time. The push uses the
+token it is given (:mod:`hcsync.github.gitauth`), not whatever actions/checkout saved. It is
+retried once after a rebase when the branch moved meanwhile (someone merged again); a rebase
+that conflicts on the lockfile means another apply changed it, and that is an error to look
+at, never something to resolve blindly. A protected branch that refuses the push gets the
+commit on a side branch instead, to merge through a pull request.
+
+Every "not pushed" message says how to recover without creating anything twice: a re-run
+syncs to the branch tip first (``hcsync github sync-branch``), but the tip's lockfile does not
+know what this run created until ``hcsync import --adopt`` records it.
 """
 
 from __future__ import annotations
@@ -18,12 +24,29 @@ from pathlib import Path
 import git
 
 from hcsync.diagnostics import HcsyncError, UsageError
+from hcsync.github.gitauth import (
+    auth_env,
+    clean,
+    git_lines,
+    redact,
+    remote_url,
+    token_secrets,
+)
 
 COMMIT_MESSAGE = "hcsync: update lockfile [skip ci]"
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 
-_CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
+SIDE_BRANCH = "hcsync/lockfile-{sha}"
+"""Where the lockfile commit goes when the branch is protected (to merge by pull request)."""
+
+_PROTECTED = re.compile(r"GH006|GH013|protected branch|repository rule violations", re.I)
+_MOVED = re.compile(r"\(fetch first\)|\(non-fast-forward\)|remote contains work", re.I)
+LOST = (
+    "this run's lockfile was not pushed: before the next apply, run `hcsync import --adopt` on "
+    "the branch tip and commit the lockfile it writes, so nothing this run created is created "
+    "again"
+)
 
 
 class PushError(HcsyncError):
@@ -49,14 +72,6 @@ class PushResult:
         return f"Committed the lockfile as {short} and pushed it to {self.branch}{how}."
 
 
-def _clean(exc: git.GitCommandError) -> str:
-    """git's own words, without the command line and without credentials in URLs."""
-    stderr = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    text = stderr.strip().removeprefix("stderr:").strip().strip("'").strip()
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return _CREDENTIALS.sub(r"\1***@", "; ".join(lines[-3:]) or f"git exited {exc.status}")
-
-
 def commit_lockfile(
     lockfile: Path,
     *,
@@ -65,8 +80,12 @@ def commit_lockfile(
     message: str = COMMIT_MESSAGE,
     env: Mapping[str, str] = os.environ,
     push: bool = True,
+    token: str | None = None,
 ) -> PushResult:
-    """Commit ``lockfile`` alone (nothing else staged goes in) and push it to ``branch``."""
+    """Commit ``lockfile`` alone (nothing else staged goes in) and push it to ``branch``.
+
+    ``token`` (the Action's ``github-token``) authenticates the push to an http(s) remote.
+    """
     try:
         repo = git.Repo(lockfile.parent, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -93,51 +112,86 @@ def commit_lockfile(
             with repo.git.custom_environment(**identity):
                 repo.git.commit("--no-verify", "-m", message, "--", rel)
         except git.GitCommandError as exc:
-            raise PushError(f"could not commit {rel}: {_clean(exc)}") from None
+            raise PushError(f"could not commit {rel}: {clean(exc)}") from None
         if not push:
             return PushResult(committed=True, sha=repo.head.commit.hexsha, branch=branch)
-        rebased = False
-        try:
-            repo.git.push(remote, f"HEAD:refs/heads/{branch}")
-        except git.GitCommandError as first:
-            rebased = True
-            _rebase(repo, remote, branch, rel, first, identity)
-            try:
-                repo.git.push(remote, f"HEAD:refs/heads/{branch}")
-            except git.GitCommandError as exc:
-                raise PushError(
-                    f"could not push the lockfile to {branch} after a rebase: {_clean(exc)}"
-                ) from None
+        pusher = _Pusher(repo, remote, branch, rel, identity, token_secrets(token))
+        with repo.git.custom_environment(**auth_env(remote_url(repo, remote), token)):
+            rebased = pusher.push()
         return PushResult(
             committed=True, sha=repo.head.commit.hexsha, branch=branch, rebased=rebased
         )
 
 
-def _rebase(
-    repo: git.Repo,
-    remote: str,
-    branch: str,
-    rel: str,
-    first: git.GitCommandError,
-    identity: Mapping[str, str],
-) -> None:
-    try:
-        repo.git.fetch(remote, branch)
-    except git.GitCommandError as exc:
-        raise PushError(
-            f"could not push the lockfile to {branch} ({_clean(first)}), nor fetch it: "
-            f"{_clean(exc)}"
-        ) from None
-    try:
-        with repo.git.custom_environment(**identity):
-            repo.git.rebase("FETCH_HEAD")
-    except git.GitCommandError:
+@dataclass(frozen=True, slots=True)
+class _Pusher:
+    """The push of one lockfile commit, with the retry after a rebase and the side branch."""
+
+    repo: git.Repo
+    remote: str
+    branch: str
+    rel: str
+    identity: Mapping[str, str]
+    secrets: tuple[str, ...]
+
+    def push(self) -> bool:
+        """Push HEAD to the branch; True when it needed a rebase first."""
         try:
-            repo.git.rebase("--abort")
+            self.repo.git.push(self.remote, f"HEAD:refs/heads/{self.branch}")
+            return False
+        except git.GitCommandError as first:
+            why = clean(first, *self.secrets)
+            said = [line for line in git_lines(first) if _PROTECTED.search(line)]
+            if said:
+                raise PushError(self._protected(redact(said[0], self.secrets))) from None
+            if not any(_MOVED.search(line) for line in git_lines(first)):
+                raise PushError(
+                    f"could not push the lockfile to {self.branch} ({why}); {LOST}"
+                ) from None
+        self._rebase(why)
+        try:
+            self.repo.git.push(self.remote, f"HEAD:refs/heads/{self.branch}")
+        except git.GitCommandError as exc:
+            raise PushError(
+                f"could not push the lockfile to {self.branch} after a rebase "
+                f"({clean(exc, *self.secrets)}); {LOST}"
+            ) from None
+        return True
+
+    def _protected(self, why: str) -> str:
+        """The one line for a protected branch, after trying to push to a side branch."""
+        side = SIDE_BRANCH.format(sha=self.repo.head.commit.hexsha[:7])
+        advice = (
+            f"could not push the lockfile to {self.branch}: the branch is protected ({why}). "
+            f"To push directly, give the action (`github-token:`) a token allowed to bypass "
+            f"the branch protection"
+        )
+        try:
+            self.repo.git.push(self.remote, f"HEAD:refs/heads/{side}")
         except git.GitCommandError:
-            pass
-        raise PushError(
-            f"{branch} moved and its {rel} changed too (another apply ran meanwhile?); the "
-            f"lockfile of this run was not pushed. Serialise applies with the workflow's "
-            f"`concurrency:` group, then run the workflow again"
-        ) from None
+            return f"{advice}, or let a pull request update the lockfile; {LOST}"
+        return (
+            f"{advice}. This run's lockfile commit was pushed to the branch {side}: merge it "
+            f"into {self.branch} with a pull request before the next apply"
+        )
+
+    def _rebase(self, why: str) -> None:
+        try:
+            self.repo.git.fetch(self.remote, self.branch)
+        except git.GitCommandError as exc:
+            raise PushError(
+                f"could not push the lockfile to {self.branch} ({why}), nor fetch it "
+                f"({clean(exc, *self.secrets)}); {LOST}"
+            ) from None
+        try:
+            with self.repo.git.custom_environment(**self.identity):
+                self.repo.git.rebase("FETCH_HEAD")
+        except git.GitCommandError:
+            try:
+                self.repo.git.rebase("--abort")
+            except git.GitCommandError:
+                pass
+            raise PushError(
+                f"{self.branch} moved and its {self.rel} changed too (another apply ran at the "
+                f"same time?); {LOST}. Serialise applies with the workflow's `concurrency:` group"
+            ) from None

@@ -97,6 +97,15 @@ class DocsRepo:
         with self.repo() as repo:
             repo.git.push("origin", "HEAD:refs/heads/main")
 
+    def on_remote(self, sha: str) -> bool:
+        """``sha`` is in the history of the remote's main."""
+        with git.Repo(self.remote) as bare:
+            try:
+                bare.git.merge_base("--is-ancestor", sha, "main")
+            except git.GitCommandError:
+                return False
+            return True
+
     def remote_log(self, n: int = 5) -> list[tuple[str, list[str]]]:
         """(message, changed files) of the newest commits on the remote's main."""
         with git.Repo(self.remote) as bare:
@@ -115,8 +124,14 @@ class DocsRepo:
         fork: bool = False,
         **inputs: str,
     ) -> ActionRun:
-        """Run the action as a workflow job would, with the event ``mode`` implies."""
+        """Run the action as a workflow job would, with the event ``mode`` implies.
+
+        A ``push`` event pushes the checkout's HEAD to the remote's main first, when it is not
+        there yet: that push is what starts the run.
+        """
         event = event or ("pull_request" if mode == "plan" else "push")
+        if event == "push" and not self.on_remote(self.repo().head.commit.hexsha):
+            self.push()
         sha = self.repo().head.commit.hexsha
         payload: dict[str, Any] = {"repository": {"full_name": REPO}}
         env = runner_env(self.workspace, self.temp, self.gh.base_url)
@@ -126,7 +141,11 @@ class DocsRepo:
                 "number": PR,
                 "pull_request": {
                     "number": PR,
-                    "head": {"sha": sha, "ref": "feature", "repo": {"full_name": head_repo}},
+                    "head": {
+                        "sha": sha,
+                        "ref": "feature",
+                        "repo": {"full_name": head_repo, "fork": fork},
+                    },
                     "base": {"ref": "main", "repo": {"full_name": REPO}},
                 },
             }

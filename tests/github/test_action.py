@@ -157,16 +157,18 @@ def test_apply_on_push_commits_the_lockfile_to_the_remote_branch(docs: DocsRepo)
     assert_no_secrets(docs)
 
 
-def test_apply_rebases_once_when_the_branch_moved(docs: DocsRepo, tmp_path: Path) -> None:
+def test_apply_first_fast_forwards_to_the_branch_that_moved(docs: DocsRepo, tmp_path: Path) -> None:
     other = git.Repo.clone_from(str(docs.remote), tmp_path / "other")
     with other:
         (Path(other.working_tree_dir or "") / "NOTES.md").write_text("merged meanwhile\n")
         other.git.add("NOTES.md")
         other.git.commit("-m", "someone merged", "--author", "Other <o@example.test>")
         other.git.push("origin", "main")
+    before = docs.repo().head.commit.hexsha
     result = docs.run("apply")
     assert result.ok, result.stderr
-    assert "after a rebase (the branch had moved)" in result.stdout
+    assert f"Fast-forwarded the checkout from {before[:7]} to the tip of main (" in result.stdout
+    assert "after a rebase" not in result.stdout  # synced first: nothing to rebase
     messages = [m for m, _ in docs.remote_log()]
     assert messages[:3] == ["hcsync: update lockfile [skip ci]", "someone merged", "docs"]
 
@@ -179,7 +181,7 @@ def test_a_bad_file_gets_an_annotation_and_nothing_is_applied(docs: DocsRepo) ->
     assert result.outputs["exitcode"] == "1"
     assert "::error file=docs/guides/bad.md,line=3,title=hcsync::" in result.stdout
     assert docs.hc.store.articles(docs.center_id) == []
-    assert len(docs.remote_log(10)) == 1
+    assert [m for m, _ in docs.remote_log(10)] == ["bad", "docs"]  # no lockfile commit
 
     plan = docs.run("plan")  # the pull request gets the failure as its comment
     assert not plan.ok and plan.outputs["exitcode"] == "1"
