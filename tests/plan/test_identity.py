@@ -11,7 +11,6 @@ from hcsync.diagnostics import ContentError
 from hcsync.lockfile import LockEntry, Lockfile
 from hcsync.plan.diff import translation_pairs
 from hcsync.plan.links import resolve_lenient
-from hcsync.plan.model import ActionKind
 from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteDoc
 from tests.plan.test_diff import art, desired, kinds, run, synced
 
@@ -108,8 +107,8 @@ def test_two_files_matching_one_article_is_an_error_naming_both() -> None:
         run(twins, _lost(lock), unslugged)
     text = err.value.format()
     assert (
-        'guides/a.md:1: this file and guides/a2.md all match the help center\'s article id0 "A" by title'
-        in text
+        "guides/a.md:1: this file and guides/a2.md all match the help center's article "
+        'id0 "A" by title' in text
     )
     assert "guides/a2.md:1: this file and guides/a.md all match" in text
     assert "give each file its own 'slug:'" in text
