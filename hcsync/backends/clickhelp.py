@@ -303,6 +303,13 @@ class ClickHelpBackend:
         for topic in self._list(f"projects/{self.project_id}/articles", _topic):
             if topic.get("title") == title and str(topic.get("id")) not in known_ids:
                 self._topics[str(topic["id"])] = topic
+                # Its TOC node is not known yet (the create's answer was lost): read the TOC
+                # again, so a publish lists the node and the order index has it.
+                nodes = self._list(f"projects/{self.project_id}/toc/nodes", _node)
+                self._nodes = {str(n["id"]): n for n in nodes}
+                self._children = None
+                for lang in self._langs:  # language versions mirror the new topic
+                    self._lang_topics.pop(lang, None)
                 return self._doc(topic)
         return None
 
@@ -685,7 +692,7 @@ class ClickHelpBackend:
     def _get(self, rel: str) -> dict[str, Any]:
         """A topic (Get Topic, clickhelp.md §3.2.2)."""
         path = self._path(rel)
-        return self._read("GET", path, self.api.json(self.api.request("GET", path)), _topic)
+        return self._read("GET", path, self.api.json(self.api.request("GET", path)), _one_topic)
 
     def _list(self, rel: str, check: Callable[[Obj], dict[str, Any]]) -> list[dict[str, Any]]:
         """A listing (a bare array, no paging: clickhelp.md §1), each item checked."""
@@ -982,6 +989,11 @@ def _topic(item: Obj) -> dict[str, Any]:
     for key in ("title", "body", "createdOn", "tocNodeId", "statusName"):
         item.opt_text(key)
     return dict(item.raw)
+
+
+def _one_topic(body: Any) -> dict[str, Any]:
+    """Get Topic's answer (§3.2.2): one topic object."""
+    return _topic(obj(body))
 
 
 def _node(item: Obj) -> dict[str, Any]:
