@@ -273,9 +273,9 @@ class ClickHelpBackend:
         """An image from this portal's Storage (with the credentials); None for any other
         URL, so no credential is ever sent to another host."""
         parts = urlsplit(url)
-        own = {urlsplit(self.portal_url).netloc, urlsplit(str(self._client.base_url)).netloc}
+        own = {_origin(self.portal_url), _origin(str(self._client.base_url))}
         marker = "/resources/Storage/"
-        if parts.scheme not in ("http", "https") or parts.netloc not in own:
+        if parts.scheme not in ("http", "https") or _origin(url) not in own:
             return None
         if not parts.path.startswith(marker):
             return None
@@ -1028,6 +1028,17 @@ def _task(body: Any) -> tuple[bool | None, bool | None, str | None]:
     ``statusText``."""
     task = obj(body)
     return task.opt_flag("isWorking"), task.opt_flag("isSucceeded"), task.opt_text("statusText")
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, the port made explicit; None when it has no valid one."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        return None
+    return (scheme, (parts.hostname or "").lower(), port)
 
 
 def _with_state(doc: RemoteDoc, state: LiveState) -> RemoteDoc:

@@ -78,6 +78,7 @@ class HelpCenterBackend:
         self._api_origin = _origin(urlsplit(str(client.base_url)))
         """Where the key may go: the API's scheme, host and port, nowhere else."""
         self.center_id = center_id
+        self.max_pages = MAX_PAGES
         self._base = f"/v0/centers/{quote(center_id, safe='')}"
         self._slug_ids: dict[str, int] = {}
         self._url_prefix: str | None = None
@@ -120,7 +121,7 @@ class HelpCenterBackend:
         items: list[_Draft] = []
         seen: set[str] = set()
         cursor: str | None = None
-        for _ in range(MAX_PAGES):
+        for _ in range(self.max_pages):
             params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), _EXPAND]
             if cursor:
                 params.append(("starting_after", cursor))
@@ -135,7 +136,7 @@ class HelpCenterBackend:
             if not data:
                 raise self._paging_error(path, "has_more is true on an empty page")
             cursor = data[-1].id
-        raise self._paging_error(path, f"more than {MAX_PAGES} pages")
+        raise self._paging_error(path, f"more than {self.max_pages} pages")
 
     @staticmethod
     def _paging_error(path: str, what: str) -> BackendError:

@@ -26,6 +26,7 @@ import json as jsonlib
 import math
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,7 +151,8 @@ class ApiClient:
         error_message: Callable[[httpx.Response], tuple[str, str | None]] | None = None,
     ) -> None:
         self._client = client
-        self._headers = dict(headers)
+        self._headers = {"Accept-Encoding": "gzip, deflate", **headers}
+        """Only the encodings this layer inflates itself (in bounded steps)."""
         self.redact = Redactor(secrets)
         self._clock = clock
         self._sleep = sleep
@@ -219,27 +221,15 @@ class ApiClient:
             raise self._refusal(response, method, shown)
 
     def _send(self, request: httpx.Request, max_bytes: int, shown: str) -> httpx.Response:
-        """Send without following redirects and read the body (decompressed) up to
-        ``max_bytes``; the answer comes back as a plain response holding the bytes read."""
+        """Send without following redirects and read the body, decompressing it here in
+        bounded steps, up to ``max_bytes``; the answer comes back as a plain response holding
+        the bytes read."""
         response = self._client.send(request, stream=True, follow_redirects=False)
         try:
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in response.iter_bytes(_CHUNK):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise BackendError(
-                        f"{request.method} {shown}: the response body is larger than "
-                        f"{max_bytes // (1024 * 1024)} MB",
-                        method=request.method,
-                        path=shown,
-                        status=response.status_code,
-                    )
-                chunks.append(chunk)
-        except httpx.DecodingError:
+            body = _read_body(response, max_bytes)
+        except _BodyError as exc:
             raise BackendError(
-                f"{request.method} {shown}: the response body could not be decoded "
-                f"({response.headers.get('content-encoding', 'no encoding')})",
+                f"{request.method} {shown}: {exc}",
                 method=request.method,
                 path=shown,
                 status=response.status_code,
@@ -251,9 +241,7 @@ class ApiClient:
             for k, v in response.headers.multi_items()
             if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
         ]
-        return httpx.Response(
-            response.status_code, headers=headers, content=b"".join(chunks), request=request
-        )
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
 
     def _refusal(self, response: httpx.Response, method: str, shown: str) -> BackendError:
         status = response.status_code
@@ -301,6 +289,50 @@ class ApiClient:
         self.pacer.waited_s += wait
         self._sleep(max(wait, 0.0))
         self.pacer.remaining = None
+
+
+class _BodyError(Exception):
+    """A body too large or not decodable; the text says which."""
+
+
+def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, at most ``max_bytes``: gzip and deflate are inflated a chunk at a time
+    (never more than :data:`_CHUNK` bytes out of one step), so a bomb stops at the cap."""
+    too_big = _BodyError(f"the response body is larger than {max_bytes // (1024 * 1024)} MB")
+    if response.is_stream_consumed:  # a transport that read it already (in-process tests)
+        if len(response.content) > max_bytes:
+            raise too_big
+        return response.content
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflate = zlib.decompressobj()
+    elif encoding in ("", "identity"):
+        inflate = None
+    else:
+        raise _BodyError(f"the response body has an unknown encoding ({clean_text(encoding, 40)})")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for raw in response.iter_raw(_CHUNK):
+            pending = raw
+            while pending:
+                if inflate is None:
+                    out, pending = pending, b""
+                else:
+                    out, pending = inflate.decompress(pending, _CHUNK), inflate.unconsumed_tail
+                size += len(out)
+                if size > max_bytes:
+                    raise too_big
+                chunks.append(out)
+        if inflate is not None:
+            chunks.append(inflate.flush())
+            if size + len(chunks[-1]) > max_bytes:
+                raise too_big
+    except zlib.error:
+        raise _BodyError(f"the response body is not valid {encoding}") from None
+    return b"".join(chunks)
 
 
 def display_path(url: str) -> str:
