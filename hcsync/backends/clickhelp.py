@@ -2,8 +2,9 @@
 
 Mapping (clickhelp.md §5, issue 7):
 
-- an article is a topic of the configured project; its topic id is its slug, so a create is
-  checked with a GET first and a lost create is found again by id;
+- an article is a topic of the configured project; its topic id is its slug: a create sends
+  no GET first (the planner matches existing topics by id), and ClickHelp's 409 for an id in
+  use is reported as such;
 - a category is a TOC folder node (``caption``; nesting by ``parentId``; appended in file
   order); an article's category is the parent of its topic's node;
 - the draft is the topic in the project; "published" means present in the configured
