@@ -2,8 +2,9 @@
 
 Mapping (clickhelp.md §5, issue 7):
 
-- an article is a topic of the configured project; its topic id is its slug, so a create is
-  checked with a GET first and a lost create is found again by id;
+- an article is a topic of the configured project; its topic id is its slug: a create sends
+  no GET first (the planner matches existing topics by id), and ClickHelp's 409 for an id in
+  use is reported as such;
 - a category is a TOC folder node (``caption``; nesting by ``parentId``; appended in file
   order); an article's category is the parent of its topic's node;
 - the draft is the topic in the project; "published" means present in the configured
@@ -32,13 +33,14 @@ import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from hcsync.backends.base import CategoryTranslations, Metadata, Position
-from hcsync.backends.http import ApiClient, CallStats
+from hcsync.backends.http import ApiClient, CallStats, clean_text, error_body
+from hcsync.backends.wire import Obj, obj, objs, reading
 from hcsync.diagnostics import BackendError
 from hcsync.ordering import moves
 from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
@@ -51,6 +53,7 @@ POLL_DELAYS_S = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 TASK_TIMEOUT_S = 600.0
 FEATURES = PLATFORM_FEATURES["clickhelp"]
 _TOPIC_ID = re.compile(r"[^A-Za-z0-9._-]+")
+T = TypeVar("T")
 
 
 def topic_id_for(slug: str) -> str:
@@ -76,10 +79,7 @@ def slugify(text: str) -> str:
 
 def _error_message(response: httpx.Response) -> tuple[str, str | None]:
     """The documented error body: ``{Message, ExceptionType, …}`` (clickhelp.md §1)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return (f"HTTP {response.status_code}", None)
+    body = error_body(response)
     if isinstance(body, dict):
         message = body.get("Message") or body.get("message")
         kind = body.get("ExceptionType")
@@ -172,8 +172,12 @@ class ClickHelpBackend:
 
     def snapshot(self) -> Snapshot:
         self._load_targets()
-        self._topics = {str(t["id"]): t for t in self._list(f"projects/{self.project_id}/articles")}
-        self._nodes = {str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes")}
+        self._topics = {
+            str(t["id"]): t for t in self._list(f"projects/{self.project_id}/articles", _topic)
+        }
+        self._nodes = {
+            str(n["id"]): n for n in self._list(f"projects/{self.project_id}/toc/nodes", _node)
+        }
         for target in (self._base, *self._langs.values()):
             target.live = self._published(target)
         self._lang_captions = {}  # read when needed: see with_translated_names
@@ -270,19 +274,28 @@ class ClickHelpBackend:
         """An image from this portal's Storage (with the credentials); None for any other
         URL, so no credential is ever sent to another host."""
         parts = urlsplit(url)
-        own = {urlsplit(self.portal_url).netloc, urlsplit(str(self._client.base_url)).netloc}
+        own = {_origin(self.portal_url), _origin(str(self._client.base_url))}
         marker = "/resources/Storage/"
-        if parts.scheme not in ("http", "https") or parts.netloc not in own:
+        if parts.scheme not in ("http", "https") or _origin(url) not in own:
             return None
         if not parts.path.startswith(marker):
             return None
         rel = parts.path[len(marker) :]
-        response = self.api.request(
-            "GET", self._path(f"storage/{rel}"), params={"format": "base64"}, ok_statuses=[404]
-        )
-        item = self._json(response) if response.status_code != 404 else None
-        content = item.get("content") if isinstance(item, dict) else None
-        return base64.b64decode(content) if isinstance(content, str) else None
+        path = self._path(f"storage/{rel}")
+        response = self.api.request("GET", path, params={"format": "base64"}, ok_statuses=[404])
+        if response.status_code == 404:
+            return None
+        content = self._read("GET", path, self.api.json(response), _file_content)
+        if content is None:
+            return None
+        try:
+            return base64.b64decode(content, validate=True)
+        except ValueError:
+            raise BackendError(
+                f"GET {path}: content: expected base64, got something else",
+                method="GET",
+                path=path,
+            ) from None
 
     def derived_slug(self, title: str) -> str | None:
         return slugify(title) or None
@@ -293,9 +306,16 @@ class ClickHelpBackend:
         return None  # a create with a topic id in use is refused (409): no duplicate possible
 
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
-        for topic in self._list(f"projects/{self.project_id}/articles"):
+        for topic in self._list(f"projects/{self.project_id}/articles", _topic):
             if topic.get("title") == title and str(topic.get("id")) not in known_ids:
                 self._topics[str(topic["id"])] = topic
+                # Its TOC node is not known yet (the create's answer was lost): read the TOC
+                # again, so a publish lists the node and the order index has it.
+                nodes = self._list(f"projects/{self.project_id}/toc/nodes", _node)
+                self._nodes = {str(n["id"]): n for n in nodes}
+                self._children = None
+                for lang in self._langs:  # language versions mirror the new topic
+                    self._lang_topics.pop(lang, None)
                 return self._doc(topic)
         return None
 
@@ -319,15 +339,13 @@ class ClickHelpBackend:
             "ordinalNo": -1 if at is None else at,
             "isShowInToc": True,
         }
-        node = self._json(
-            self.api.request("POST", self._path(f"projects/{self.project_id}/toc/nodes"), json=body)
+        path = self._path(f"projects/{self.project_id}/toc/nodes")
+        node = self._read(
+            "POST",
+            path,
+            self.api.json(self.api.request("POST", path, json=body)),
+            lambda b: _node(obj(b)),
         )
-        if not isinstance(node, dict) or "id" not in node:
-            raise BackendError(
-                "creating a TOC folder returned no node id",
-                method="POST",
-                path=f"projects/{self.project_id}/toc/nodes",
-            )
         node_id = str(node["id"])
         self._nodes[node_id] = node
         self._place(node_id, parent_id, at)
@@ -349,6 +367,7 @@ class ClickHelpBackend:
             node = self._patch(
                 f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}",
                 {"caption": name},
+                _node,
             )
             self._nodes[category_id] = node
             self._base.full = True  # a renamed folder reaches the publication by a FullReplace
@@ -370,16 +389,18 @@ class ClickHelpBackend:
             self._patch(
                 f"projects/{quote(target.project, safe='')}/toc/nodes/{quote(node_id, safe='')}",
                 {"caption": caption},
+                _node,
             )
             captions[node_id] = caption
             target.full = True
 
     def delete_category(self, category_id: str) -> None:
         path = f"projects/{self.project_id}/toc/nodes/{quote(category_id, safe='')}"
-        response = self.api.request("GET", self._path(f"{path}/children"), ok_statuses=[404])
+        listing = self._path(f"{path}/children")
+        response = self.api.request("GET", listing, ok_statuses=[404])
         if response.status_code == 404:
             return
-        children = self._json(response)
+        children = self._read("GET", listing, self.api.json(response) or [], objs)
         if children:
             # Deleting a node deletes every topic under it (clickhelp.md §11 row 7): refuse.
             raise BackendError(
@@ -424,20 +445,8 @@ class ClickHelpBackend:
         tid = topic_id_for(slug or slugify(title))
         at = self._ordinal(category_id, position)
         path = f"projects/{self.project_id}/articles/{quote(tid, safe='')}"
-        existing = self.api.request("GET", self._path(path), ok_statuses=[404])
-        if existing.status_code != 404:
-            topic = self._json(existing)
-            if isinstance(topic, dict) and topic.get("title") == title:
-                self._topics[tid] = topic  # a create of ours that landed before a crash
-                return self._doc(topic)
-            raise BackendError(
-                f"topic id {tid!r} is already used in project {self.project_id!r} by "
-                f"{topic.get('title') if isinstance(topic, dict) else '?'!r}; set another "
-                "'slug:' in the file's front-matter",
-                method="POST",
-                path=f"projects/{self.project_id}/articles",
-                status=409,
-            )
+        # No GET first: the planner matches existing topics by id before it plans a create,
+        # and ClickHelp refuses a duplicate id with 409 (clickhelp.md §3.2.3).
         body: dict[str, Any] = {
             "id": tid,
             "title": title,
@@ -450,11 +459,24 @@ class ClickHelpBackend:
         }
         if at is not None:
             body["tocNodeOrdinalNo"] = at
-        response = self.api.request(
-            "POST", self._path(f"projects/{self.project_id}/articles"), json=body, idempotent=False
-        )
-        topic = self._json(response)
-        if not isinstance(topic, dict) or "modifiedOn" not in topic or "tocNodeId" not in topic:
+        create = self._path(f"projects/{self.project_id}/articles")
+        try:
+            response = self.api.request("POST", create, json=body, idempotent=False)
+        except BackendError as exc:
+            if exc.status == 409:
+                raise BackendError(
+                    f"topic id {tid!r} is already used in project {self.project_id!r}; set "
+                    "another 'slug:' in the file's front-matter",
+                    method="POST",
+                    path=create,
+                    status=409,
+                    code=exc.code,
+                ) from None
+            raise
+        answer = self.api.json(response)
+        if isinstance(answer, dict) and "modifiedOn" in answer and "tocNodeId" in answer:
+            topic = self._read("POST", create, answer, lambda b: _topic(obj(b)))
+        else:
             topic = self._get(path)
         self._topics[tid] = topic
         node_id = topic.get("tocNodeId")
@@ -467,7 +489,7 @@ class ClickHelpBackend:
 
     def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc:
         topic = self._patch(
-            self._topic_path(self.project_id, article_id), {"title": title, "body": html}
+            self._topic_path(self.project_id, article_id), {"title": title, "body": html}, _topic
         )
         self._topics[article_id] = topic
         return self._doc(topic)
@@ -487,6 +509,7 @@ class ClickHelpBackend:
             node = self._patch(
                 f"projects/{self.project_id}/toc/nodes/{quote(str(node_id), safe='')}",
                 {"parentId": parent, "ordinalNo": -1},
+                _node,
             )
             self._nodes[str(node_id)] = node
             self._place(str(node_id), parent, None)
@@ -528,7 +551,7 @@ class ClickHelpBackend:
     ) -> RemoteDoc:
         target = self._lang(language)
         topic = self._patch(
-            self._topic_path(target.project, article_id), {"title": title, "body": html}
+            self._topic_path(target.project, article_id), {"title": title, "body": html}, _topic
         )
         self._language_topics(language)[article_id] = topic
         return self._translation(topic, language)
@@ -609,10 +632,8 @@ class ClickHelpBackend:
                 target.full = True
                 return self._publish_target(target)
             raise
-        key = (self._json(response) or {}).get("taskKey")
-        if not key:
-            raise BackendError("publish returned no task key", method="POST", path=path)
-        self._wait(str(key), target, live)
+        key = self._read("POST", self._path(path), self.api.json(response), _task_key)
+        self._wait(key, target, live)
         target.publication_exists = True
         target.live = self._published(target)
         target.add.clear()
@@ -637,13 +658,15 @@ class ClickHelpBackend:
                     path=path,
                     status=404,
                 )
-            task = self._json(response) or {}
-            if task.get("isWorking") is False or task.get("isSucceeded") is not None:
-                if task.get("isSucceeded"):
+            working, succeeded, status_text = self._read(
+                "GET", self._path(path), self.api.json(response), _task
+            )
+            if working is False or succeeded is not None:
+                if succeeded:
                     return
                 raise BackendError(
                     f"publishing {target.publication!r} failed: "
-                    f"{task.get('statusText') or 'no reason given'}",
+                    f"{clean_text(status_text or 'no reason given')}",
                     method="GET",
                     path=path,
                 )
@@ -667,36 +690,41 @@ class ClickHelpBackend:
         return f"projects/{quote(project, safe='')}/articles/{quote(topic_id, safe='')}"
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        if not response.content:
-            return None
-        try:
-            return response.json()
-        except ValueError:
-            return None
+    def _read(method: str, path: str, body: Any, parse: Callable[[Any], T]) -> T:
+        """``body`` read with ``parse``: a wrong shape is a BackendError naming the request."""
+        with reading(method, path):
+            return parse(body)
 
     def _get(self, rel: str) -> dict[str, Any]:
-        body = self._json(self.api.request("GET", self._path(rel)))
-        if not isinstance(body, dict):
-            raise BackendError("unexpected response (not a JSON object)", method="GET", path=rel)
-        return body
+        """A topic (Get Topic, clickhelp.md §3.2.2)."""
+        path = self._path(rel)
+        return self._read("GET", path, self.api.json(self.api.request("GET", path)), _one_topic)
 
-    def _list(self, rel: str) -> list[Mapping[str, Any]]:
-        body = self._json(self.api.request("GET", self._path(rel)))
-        if not isinstance(body, list):
-            raise BackendError("unexpected response (not a JSON array)", method="GET", path=rel)
-        return [item for item in body if isinstance(item, dict)]
+    def _list(self, rel: str, check: Callable[[Obj], dict[str, Any]]) -> list[dict[str, Any]]:
+        """A listing (a bare array, no paging: clickhelp.md §1), each item checked."""
+        path = self._path(rel)
+        body = self.api.json(self.api.request("GET", path))
+        return self._read("GET", path, body, lambda b: [check(item) for item in objs(b)])
 
-    def _patch(self, rel: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+    def _patch(
+        self, rel: str, fields: Mapping[str, Any], check: Callable[[Obj], dict[str, Any]]
+    ) -> dict[str, Any]:
+        """PATCH ``fields``; the answer is the resource as a GET gives it (read again if the
+        answer is empty)."""
+        path = self._path(rel)
         body = {"updatedFields": ",".join(fields), **fields}
-        result = self._json(self.api.request("PATCH", self._path(rel), json=body, idempotent=True))
-        if not isinstance(result, dict):
-            return self._get(rel)
-        return result
+        method = "PATCH"
+        result = self.api.json(self.api.request(method, path, json=body, idempotent=True))
+        if result is None:
+            method = "GET"
+            result = self.api.json(self.api.request(method, path))
+        return self._read(method, path, result, lambda b: check(obj(b)))
 
     def _projects(self) -> tuple[dict[str, Mapping[str, Any]], Mapping[str, Any]]:
         """Every project and publication of the portal by id, and the configured project."""
-        projects = {str(p.get("id")): p for p in self._list("projects")}
+        projects: dict[str, Mapping[str, Any]] = {
+            str(p["id"]): p for p in self._list("projects", _project)
+        }
         base = projects.get(self.project_id)
         if base is None or base.get("parentId"):
             raise BackendError(
@@ -759,7 +787,7 @@ class ClickHelpBackend:
     def _published(self, target: _Target) -> dict[str, str]:
         if not target.publication_exists:
             return {}
-        items = self._list(f"projects/{quote(target.publication, safe='')}/articles")
+        items = self._list(f"projects/{quote(target.publication, safe='')}/articles", _topic)
         return {str(t["id"]): str(t.get("modifiedOn") or "") for t in items if "id" in t}
 
     def _ensure_loaded(self) -> None:
@@ -786,7 +814,7 @@ class ClickHelpBackend:
     def _language_topics(self, language: str) -> dict[str, Mapping[str, Any]]:
         if language not in self._lang_topics:
             target = self._lang(language)
-            items = self._list(f"projects/{quote(target.project, safe='')}/articles")
+            items = self._list(f"projects/{quote(target.project, safe='')}/articles", _topic)
             self._lang_topics[language] = {str(t["id"]): t for t in items if "id" in t}
         return self._lang_topics[language]
 
@@ -799,7 +827,7 @@ class ClickHelpBackend:
         return topic
 
     def _lang_nodes(self, target: _Target) -> Mapping[str, Mapping[str, Any]]:
-        items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes")
+        items = self._list(f"projects/{quote(target.project, safe='')}/toc/nodes", _node)
         return {str(n["id"]): n for n in items if "id" in n}
 
     def _order(self) -> dict[str, tuple[str, ...]]:
@@ -821,7 +849,9 @@ class ClickHelpBackend:
         steps = moves(list(self._kids(parent_id)), wanted)
         for nid, at in steps:
             self._patch(
-                f"projects/{self.project_id}/toc/nodes/{quote(nid, safe='')}", {"ordinalNo": at}
+                f"projects/{self.project_id}/toc/nodes/{quote(nid, safe='')}",
+                {"ordinalNo": at},
+                _node,
             )
             self._place(nid, parent_id, at)
         if steps:  # a Partial publish keeps positions: every publication is replaced
@@ -953,6 +983,68 @@ class ClickHelpBackend:
         return modified == created or (
             created == base.get("createdOn") and modified == base.get("modifiedOn")
         )
+
+
+# ---- the wire shapes (clickhelp.md §2, §3): each checks the fields the backend reads --------
+
+
+def _topic(item: Obj) -> dict[str, Any]:
+    """A topic (§2.2): ``id`` and ``modifiedOn`` required; the rest typed when present."""
+    item.text("id")
+    item.text("modifiedOn")
+    for key in ("title", "body", "createdOn", "tocNodeId", "statusName"):
+        item.opt_text(key)
+    return dict(item.raw)
+
+
+def _one_topic(body: Any) -> dict[str, Any]:
+    """Get Topic's answer (§3.2.2): one topic object."""
+    return _topic(obj(body))
+
+
+def _node(item: Obj) -> dict[str, Any]:
+    """A TOC node (§2.3): ``id`` required; parent, topic, caption and position typed."""
+    item.text("id")
+    for key in ("parentId", "topicId", "caption"):
+        item.opt_text(key)
+    item.opt_integer("ordinalNo")
+    return dict(item.raw)
+
+
+def _project(item: Obj) -> dict[str, Any]:
+    """A project or publication (§3.1.1): ``id`` required."""
+    item.text("id")
+    for key in ("title", "parentId", "lang", "baseLangProjectId"):
+        item.opt_text(key)
+    return dict(item.raw)
+
+
+def _file_content(body: Any) -> str | None:
+    """A Storage file object (§3.4): its base64 ``content`` (None: no content)."""
+    return obj(body).opt_text("content")
+
+
+def _task_key(body: Any) -> str:
+    """A publish answer: ``{"taskKey": …}`` (§3.1.5)."""
+    return obj(body).text("taskKey")
+
+
+def _task(body: Any) -> tuple[bool | None, bool | None, str | None]:
+    """A task's state (§3.1.11): ``isWorking``, ``isSucceeded`` (null while running) and
+    ``statusText``."""
+    task = obj(body)
+    return task.opt_flag("isWorking"), task.opt_flag("isSucceeded"), task.opt_text("statusText")
+
+
+def _origin(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, the port made explicit; None when it has no valid one."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    except ValueError:
+        return None
+    return (scheme, (parts.hostname or "").lower(), port)
 
 
 def _with_state(doc: RemoteDoc, state: LiveState) -> RemoteDoc:

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from hcsync.backends.base import CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats
+from hcsync.backends.wire import Obj, obj, reading
 from hcsync.diagnostics import BackendError
 from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
 
@@ -29,6 +31,12 @@ PAGE_LIMIT = 100
 MEANWHILE_PAGES = 5
 """Pages of search results read before a create (the search also matches article text, so a
 common title can match more than one page; the exact title is among the first ones)."""
+MAX_PAGES = 10_000
+"""Most pages one listing may take (a million drafts): past it, the cursor is taken to loop."""
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+"""Largest image the platform stores (helpcenter.md §10)."""
+_STATUSES = frozenset(s.value for s in LiveState)
+T = TypeVar("T")
 _EXPAND = ("expand[]", "content")
 _URL_RE = re.compile(
     r"^(?P<prefix>.*?)/(?:(?P<lang>[a-z]{2}(?:-[A-Za-z]{2,4})?)/)?article/(?P<sid>\d+)-"
@@ -70,8 +78,10 @@ class HelpCenterBackend:
         )
         self._public = ApiClient(client, headers={}, secrets=[api_key], **kwargs)
         """For images on the CDN: no credentials (a CDN is not the API)."""
-        self._api_host = urlsplit(str(client.base_url)).hostname or ""
+        self._api_origin = _origin(urlsplit(str(client.base_url)))
+        """Where the key may go: the API's scheme, host and port, nowhere else."""
         self.center_id = center_id
+        self.max_pages = MAX_PAGES
         self._base = f"/v0/centers/{quote(center_id, safe='')}"
         self._slug_ids: dict[str, int] = {}
         self._url_prefix: str | None = None
@@ -88,34 +98,55 @@ class HelpCenterBackend:
     # ---- reading -------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        center = self._get("")
-        self._default_language = str(center.get("default_language") or "en")
-        domain = center.get("domain")
-        if domain and self._url_prefix is None:
-            self._url_prefix = f"https://{domain}"
+        center = self._call("GET", self._base, _parse_center)
+        self._default_language = center.default_language
+        if center.domain and self._url_prefix is None:
+            self._url_prefix = f"https://{center.domain}"
         categories = self._categories()
-        items: list[Mapping[str, Any]] = []
-        cursor: str | None = None
-        while True:
-            params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), _EXPAND]
-            if cursor:
-                params.append(("starting_after", cursor))
-            page = self._get("/articles/drafts", params=params)
-            data = page.get("data") or []
-            items.extend(data)
-            if not page.get("has_more") or not data:
-                break
-            cursor = str(data[-1]["id"])
+        items = self._all_drafts()
         for item in items:  # learn every slug id and the site's URL prefix first
             self._learn(item)
         articles = {doc.id: doc for doc in map(self._draft, items)}
         return Snapshot(
             target=self.center_id,
             default_language=self._default_language,
-            languages=tuple(str(x) for x in center.get("additional_languages") or ()),
+            languages=center.languages,
             categories=categories,
             articles=articles,
             features=FEATURES,
+        )
+
+    def _all_drafts(self) -> list[_Draft]:
+        """Every draft, page by page (E15); a cursor that repeats, a page that says there is
+        more but holds nothing, an article listed twice or more than :data:`MAX_PAGES` pages
+        is a BackendError, not a loop."""
+        path = f"{self._base}/articles/drafts"
+        items: list[_Draft] = []
+        seen: set[str] = set()
+        cursor: str | None = None
+        for _ in range(self.max_pages):
+            params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), _EXPAND]
+            if cursor:
+                params.append(("starting_after", cursor))
+            data, has_more = self._call("GET", path, _parse_page, params=params)
+            for item in data:
+                if item.id in seen:
+                    raise self._paging_error(path, f"article {item.id!r} listed twice")
+                seen.add(item.id)
+            items.extend(data)
+            if not has_more:
+                return items
+            if not data:
+                raise self._paging_error(path, "has_more is true on an empty page")
+            cursor = data[-1].id
+        raise self._paging_error(path, f"more than {self.max_pages} pages")
+
+    @staticmethod
+    def _paging_error(path: str, what: str) -> BackendError:
+        return BackendError(
+            f"GET {path}: {what}; the listing does not end, so no plan is made from it",
+            method="GET",
+            path=path,
         )
 
     def fetch_translations(
@@ -126,19 +157,17 @@ class HelpCenterBackend:
             response = self.api.request(
                 "GET", self._tpath(article_id, lang, "/draft"), params=[_EXPAND], ok_statuses=[404]
             )
-            found[(article_id, lang)] = (
-                None
-                if response.status_code == 404
-                else self._translation(response.json(), lang, article_id)
-            )
+            if response.status_code == 404:
+                found[(article_id, lang)] = None
+                continue
+            path = self._tpath(article_id, lang, "/draft")
+            item = self._parse("GET", path, self.api.json(response), _parse_translation)
+            found[(article_id, lang)] = self._translation(item, lang, article_id)
         return found
 
     def describe(self) -> dict[str, Any]:
-        center = self._get("")
-        return {
-            "default_language": str(center.get("default_language") or "en"),
-            "languages": [str(x) for x in center.get("additional_languages") or ()],
-        }
+        center = self._call("GET", self._base, _parse_center)
+        return {"default_language": center.default_language, "languages": list(center.languages)}
 
     def with_translated_names(self, categories: Sequence[RemoteCategory]) -> list[RemoteCategory]:
         return list(categories)  # the category tree carries ``translations`` already
@@ -152,11 +181,11 @@ class HelpCenterBackend:
                 out.append(doc)
             elif doc.language == self._default_language:
                 path = f"{self._apath(doc.id)}/draft"
-                out.append(self._draft(self._json(self.api.request("GET", path, params=[_EXPAND]))))
+                out.append(self._draft(self._call("GET", path, _parse_draft, params=[_EXPAND])))
             else:
                 path = self._tpath(doc.id, doc.language, "/draft")
-                body = self._json(self.api.request("GET", path, params=[_EXPAND]))
-                out.append(self._translation(body, doc.language, doc.id))
+                item = self._call("GET", path, _parse_translation, params=[_EXPAND])
+                out.append(self._translation(item, doc.language, doc.id))
         return out
 
     def reorder(self, parent_id: str | None, children: Sequence[tuple[str, str]]) -> None:
@@ -169,13 +198,22 @@ class HelpCenterBackend:
         return slugify(title) or None
 
     def download_image(self, url: str) -> bytes | None:
+        """An image the platform hosts: from the API's own origin (same scheme, host and port)
+        with the key; from ``help.center`` and its subdomains (the CDN) over https, without
+        it; None for anything else."""
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
-        own = host == self._api_host or host == "help.center" or host.endswith(".help.center")
-        if parts.scheme not in ("http", "https") or not own:
+        try:
+            origin = _origin(parts)
+        except ValueError:  # a port that is not a number
             return None
-        api = self.api if host == self._api_host else self._public
-        response = api.request("GET", url, ok_statuses=[404])
+        if origin == self._api_origin:
+            api = self.api
+        elif parts.scheme == "https" and (host == "help.center" or host.endswith(".help.center")):
+            api = self._public
+        else:
+            return None
+        response = api.request("GET", url, ok_statuses=[404], max_bytes=MAX_IMAGE_BYTES)
         return None if response.status_code == 404 else response.content
 
     def _link_base(self, article_id: str, language: str) -> str | None:
@@ -189,9 +227,9 @@ class HelpCenterBackend:
 
     def find_article(self, *, title: str, known_ids: Collection[str]) -> RemoteDoc | None:
         params = [("limit", str(PAGE_LIMIT)), _EXPAND, ("search", title)]
-        page = self._get("/articles/drafts", params=params)
-        for item in page.get("data") or []:
-            if item.get("title") == title and item.get("id") not in known_ids:
+        data, _ = self._call("GET", f"{self._base}/articles/drafts", _parse_page, params=params)
+        for item in data:
+            if item.title == title and item.id not in known_ids:
                 return self._draft(item)
         return None
 
@@ -201,16 +239,16 @@ class HelpCenterBackend:
         params: list[tuple[str, str]] = [("limit", str(PAGE_LIMIT)), ("search", title)]
         if category_id:
             params.append(("category", category_id))
+        path = f"{self._base}/articles/drafts"
         for _ in range(MEANWHILE_PAGES):
-            page = self._get("/articles/drafts", params=params)
-            data = page.get("data") or []
+            data, has_more = self._call("GET", path, _parse_page, params=params)
             for item in data:
-                if item.get("title") == title and item.get("id") not in known_ids:
+                if item.title == title and item.id not in known_ids:
                     return self._draft(item)
-            if not page.get("has_more") or not data:
+            if not has_more or not data:
                 return None
             params = [p for p in params if p[0] != "starting_after"]
-            params.append(("starting_after", str(data[-1].get("id"))))
+            params.append(("starting_after", data[-1].id))
         return None
 
     # ---- categories ----------------------------------------------------------------------
@@ -232,12 +270,10 @@ class HelpCenterBackend:
             body["parent_id"] = parent_id
         if translations:
             body["translations"] = self._category_translations(None, translations)
-        tree = self._json(self.api.request("POST", f"{self._base}/articles/categories", json=body))
+        tree = self._call("POST", f"{self._base}/articles/categories", _parse_categories, json=body)
         known = self._known_category_ids
         matches = [
-            c
-            for c in self._flatten(tree)
-            if c.name == name and c.parent_id == parent_id and c.id not in known
+            c for c in tree if c.name == name and c.parent_id == parent_id and c.id not in known
         ]
         if not matches:
             raise BackendError(
@@ -246,7 +282,7 @@ class HelpCenterBackend:
                 path="/articles/categories",
             )
         created = matches[-1]
-        self._remember(self._flatten(tree))
+        self._remember(tree)
         return created
 
     def update_category(
@@ -281,19 +317,13 @@ class HelpCenterBackend:
 
     def upload_image(self, *, filename: str, data: bytes, mime: str) -> str:
         # Repeating an upload is harmless (the same bytes get a URL again), so it is retried.
-        response = self.api.request(
+        return self._call(
             "POST",
             f"{self._base}/articles/images",
+            _parse_image_url,
             files={"image": (filename, data, mime)},
             idempotent=True,
         )
-        body = self._json(response)
-        url = (body.get("data") or {}).get("url") if isinstance(body, dict) else None
-        if not isinstance(url, str):
-            raise BackendError(
-                "image upload returned no URL", method="POST", path="/articles/images"
-            )
-        return url
 
     # ---- articles ------------------------------------------------------------------------
 
@@ -316,7 +346,7 @@ class HelpCenterBackend:
         if seo:
             body["metadata"] = {"seo": seo}
         response = self.api.request("POST", f"{self._base}/articles", json=body, idempotent=False)
-        return self._draft_or_fetch(self._json(response))
+        return self._draft_or_fetch(response)
 
     def update_draft(self, article_id: str, *, title: str, html: str) -> RemoteDoc:
         response = self.api.request(
@@ -325,7 +355,7 @@ class HelpCenterBackend:
             json={"title": title, "html": html},
             idempotent=True,
         )
-        return self._draft_or_fetch(self._json(response), article_id)
+        return self._draft_or_fetch(response, article_id)
 
     def update_metadata(self, article_id: str, meta: Metadata) -> RemoteDoc:
         body: dict[str, Any] = {}
@@ -339,15 +369,15 @@ class HelpCenterBackend:
         response = self.api.request(
             "PATCH", f"{self._apath(article_id)}/metadata", json=body, idempotent=True
         )
-        return self._draft_or_fetch(self._json(response), article_id)
+        return self._draft_or_fetch(response, article_id)
 
     def publish(self, article_id: str) -> RemoteDoc:
         response = self.api.request("POST", f"{self._apath(article_id)}/publish", idempotent=True)
-        return self._draft_or_fetch(self._json(response), article_id)
+        return self._draft_or_fetch(response, article_id)
 
     def unpublish(self, article_id: str) -> RemoteDoc:
         response = self.api.request("POST", f"{self._apath(article_id)}/unpublish", idempotent=True)
-        return self._draft_or_fetch(self._json(response), article_id)
+        return self._draft_or_fetch(response, article_id)
 
     def delete_article(self, article_id: str) -> None:
         self.api.request("DELETE", self._apath(article_id), idempotent=True, ok_statuses=[404])
@@ -363,7 +393,7 @@ class HelpCenterBackend:
             json={"title": title, "html": html},
             idempotent=True,
         )
-        return self._translation_or_fetch(self._json(response), article_id, language)
+        return self._translation_or_fetch(response, article_id, language)
 
     def update_translation_metadata(
         self, article_id: str, language: str, meta: Metadata
@@ -377,19 +407,19 @@ class HelpCenterBackend:
         response = self.api.request(
             "PATCH", self._tpath(article_id, language, "/metadata"), json=body, idempotent=True
         )
-        return self._translation_or_fetch(self._json(response), article_id, language)
+        return self._translation_or_fetch(response, article_id, language)
 
     def publish_translation(self, article_id: str, language: str) -> RemoteDoc:
         response = self.api.request(
             "POST", self._tpath(article_id, language, "/publish"), idempotent=True
         )
-        return self._translation_or_fetch(self._json(response), article_id, language)
+        return self._translation_or_fetch(response, article_id, language)
 
     def unpublish_translation(self, article_id: str, language: str) -> RemoteDoc:
         response = self.api.request(
             "POST", self._tpath(article_id, language, "/unpublish"), idempotent=True
         )
-        return self._translation_or_fetch(self._json(response), article_id, language)
+        return self._translation_or_fetch(response, article_id, language)
 
     def delete_translation(self, article_id: str, language: str) -> None:
         self.api.request(
@@ -407,23 +437,18 @@ class HelpCenterBackend:
     def _tpath(self, article_id: str, language: str, tail: str) -> str:
         return f"{self._apath(article_id)}/translations/{quote(language, safe='')}{tail}"
 
-    def _get(self, path: str, params: Any = None) -> dict[str, Any]:
-        body = self._json(self.api.request("GET", f"{self._base}{path}", params=params))
-        if not isinstance(body, dict):
-            raise BackendError("unexpected response (not a JSON object)", method="GET", path=path)
-        return body
+    def _call(self, method: str, path: str, parse: Callable[[Any], T], **kwargs: Any) -> T:
+        """Send a request and read its answer with ``parse`` (a wrong shape: BackendError)."""
+        response = self.api.request(method, path, **kwargs)
+        return self._parse(method, path, self.api.json(response), parse)
 
     @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        if not response.content:
-            return {}
-        try:
-            return response.json()
-        except ValueError:
-            return {}
+    def _parse(method: str, path: str, body: Any, parse: Callable[[Any], T]) -> T:
+        with reading(method, path):
+            return parse(body)
 
     def _categories(self) -> tuple[RemoteCategory, ...]:
-        flat = self._flatten(self._get("/articles/categories"))
+        flat = self._call("GET", f"{self._base}/articles/categories", _parse_categories)
         self._remember(flat)
         return flat
 
@@ -447,124 +472,206 @@ class HelpCenterBackend:
             out[lang] = None
         return out
 
-    @staticmethod
-    def _flatten(tree: Any) -> tuple[RemoteCategory, ...]:
-        out: list[RemoteCategory] = []
-        data = tree.get("data") if isinstance(tree, dict) else tree
-        for top in data or []:
-            out.append(
-                RemoteCategory(
-                    id=str(top["id"]),
-                    name=str(top.get("name") or ""),
-                    description=str(top.get("description") or ""),
-                    translations=_names(top.get("translations")),
-                )
-            )
-            for child in top.get("children") or []:
-                out.append(
-                    RemoteCategory(
-                        id=str(child["id"]),
-                        name=str(child.get("name") or ""),
-                        description=str(child.get("description") or ""),
-                        parent_id=str(top["id"]),
-                        translations=_names(child.get("translations")),
-                    )
-                )
-        return tuple(out)
-
-    def _learn(self, item: Mapping[str, Any], *, learn_slug_id: bool = True) -> None:
-        if learn_slug_id and "slug_id" in item and "id" in item:
-            try:
-                self._slug_ids[str(item["id"])] = int(item["slug_id"])
-            except (TypeError, ValueError):
-                pass
-        url = item.get("url")
-        match = _URL_RE.match(url) if isinstance(url, str) else None
+    def _learn(self, item: _Draft, *, learn_slug_id: bool = True) -> None:
+        if learn_slug_id and item.slug_id is not None and item.id:
+            self._slug_ids[item.id] = item.slug_id
+        match = _URL_RE.match(item.url) if item.url is not None else None
         if match:
             self._url_prefix = match.group("prefix")
             self._prefix_source = "url"
         elif self._prefix_source != "url":
             # Every draft has a preview URL on the public site (seed), even before its first
             # publish: its scheme and host are the site's.
-            preview = urlsplit(str(item.get("preview_url") or ""))
+            preview = urlsplit(item.preview_url or "")
             if preview.scheme and preview.netloc:
                 self._url_prefix = f"{preview.scheme}://{preview.netloc}"
                 self._prefix_source = "preview"
 
-    def _draft(self, item: Mapping[str, Any]) -> RemoteDoc:
+    def _draft(self, item: _Draft) -> RemoteDoc:
         self._learn(item)
-        seo = item.get("seo") or {}
-        content = item.get("content")
         return RemoteDoc(
-            id=str(item["id"]),
+            id=item.id,
             language=self._default_language,
-            title=str(item.get("title") or ""),
-            html=content.get("html") if isinstance(content, dict) else None,
-            state=_state(item.get("status")),
-            version=str(item.get("updated_at") or ""),
-            slug=item.get("slug"),
-            category_id=item.get("category_id"),
-            seo_title=seo.get("metaTitle"),
-            seo_description=seo.get("metaDesc"),
-            url=item.get("url"),
-            live_languages=tuple(item.get("translations") or ()),
-            link_base=self._link_base(str(item["id"]), self._default_language),
+            title=item.title,
+            html=item.html,
+            state=item.state,
+            version=item.updated_at,
+            slug=item.slug,
+            category_id=item.category_id,
+            seo_title=item.seo_title,
+            seo_description=item.seo_description,
+            url=item.url,
+            live_languages=item.translations,
+            link_base=self._link_base(item.id, self._default_language),
         )
 
-    def _draft_or_fetch(self, body: Any, article_id: str | None = None) -> RemoteDoc:
+    def _draft_or_fetch(self, response: httpx.Response, article_id: str | None = None) -> RemoteDoc:
+        """The draft a write answered (U2), or read again (E17) when the answer lacks a field
+        the state needs; an answer that is there but malformed is a BackendError."""
+        method, path = response.request.method, response.request.url.path
+        body = self.api.json(response)
         if _complete(body):
-            return self._draft(body)
-        article_id = article_id or (body.get("id") if isinstance(body, dict) else None)
+            return self._draft(self._parse(method, path, body, _parse_draft))
+        if not article_id and isinstance(body, dict) and body.get("id") is not None:
+            article_id = self._parse(method, path, body, lambda b: obj(b).text("id"))
         if not article_id:
-            raise BackendError("the help center returned no article id")
-        fresh = self._json(
-            self.api.request("GET", f"{self._apath(article_id)}/draft", params=[_EXPAND])
-        )
-        return self._draft(fresh)
+            raise BackendError(
+                f"{method} {path}: the help center returned no article id",
+                method=method,
+                path=path,
+            )
+        fresh = f"{self._apath(article_id)}/draft"
+        return self._draft(self._call("GET", fresh, _parse_draft, params=[_EXPAND]))
 
-    def _translation(
-        self, item: Mapping[str, Any], language: str, article_id: str = ""
-    ) -> RemoteDoc:
-        seo = item.get("seo") or {}
-        content = item.get("content")
-        doc_id = str(item.get("id") or article_id)
+    def _translation(self, item: _Draft, language: str, article_id: str = "") -> RemoteDoc:
+        doc_id = item.id or article_id
         self._learn(item, learn_slug_id=False)
         return RemoteDoc(
             id=doc_id,
-            language=str(item.get("language") or language),
-            title=str(item.get("title") or ""),
-            html=content.get("html") if isinstance(content, dict) else None,
-            state=_state(item.get("status")),
-            version=str(item.get("updated_at") or ""),
-            slug=item.get("slug"),
-            seo_title=seo.get("metaTitle"),
-            seo_description=seo.get("metaDesc"),
-            url=item.get("url"),
+            language=item.language or language,
+            title=item.title,
+            html=item.html,
+            state=item.state,
+            version=item.updated_at,
+            slug=item.slug,
+            seo_title=item.seo_title,
+            seo_description=item.seo_description,
+            url=item.url,
             link_base=self._link_base(doc_id, language),
         )
 
-    def _translation_or_fetch(self, body: Any, article_id: str, language: str) -> RemoteDoc:
-        if not _complete(body):
-            body = self._json(
-                self.api.request(
-                    "GET", self._tpath(article_id, language, "/draft"), params=[_EXPAND]
-                )
-            )
-        return self._translation(body, language, article_id)
+    def _translation_or_fetch(
+        self, response: httpx.Response, article_id: str, language: str
+    ) -> RemoteDoc:
+        method, path = response.request.method, response.request.url.path
+        body = self.api.json(response)
+        if _complete(body):
+            item = self._parse(method, path, body, _parse_translation)
+        else:
+            path = self._tpath(article_id, language, "/draft")
+            item = self._call("GET", path, _parse_translation, params=[_EXPAND])
+        return self._translation(item, language, article_id)
 
 
-def _names(value: Any) -> tuple[tuple[str, str, str], ...]:
-    """A category's ``translations`` object → sorted (language, name, description)."""
-    if not isinstance(value, dict):
-        return ()
-    return tuple(
-        (str(lang), str(t.get("name") or ""), str(t.get("description") or ""))
-        for lang, t in sorted(value.items())
-        if isinstance(t, dict)
+def _origin(parts: Any) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a split URL, the port made explicit for http and https."""
+    scheme = str(parts.scheme).lower()
+    port = parts.port or {"http": 80, "https": 443}.get(scheme)
+    return (scheme, str(parts.hostname or "").lower(), port)
+
+
+# ---- the wire shapes (helpcenter.md §3, §4) -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Center:
+    """E1: the fields read from the center."""
+
+    default_language: str
+    languages: tuple[str, ...]
+    domain: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    """A draft (§4.3) or a translation draft (§4.4), as read: only the fields used."""
+
+    id: str
+    """Always set on a draft; "" for a translation that leaves it out (its article's id is
+    known)."""
+    title: str
+    state: LiveState
+    updated_at: str
+    """"" where a translation leaves it out (U16: the lockfile's value stands)."""
+    html: str | None = None
+    slug: str | None = None
+    slug_id: int | None = None
+    category_id: str | None = None
+    seo_title: str | None = None
+    seo_description: str | None = None
+    url: str | None = None
+    preview_url: str | None = None
+    translations: tuple[str, ...] = ()
+    language: str | None = None
+
+
+def _parse_center(body: Any) -> _Center:
+    center = obj(body)
+    return _Center(
+        default_language=center.text("default_language"),
+        languages=center.texts("additional_languages"),
+        domain=center.opt_text("domain"),
     )
 
 
+def _parse_page(body: Any) -> tuple[list[_Draft], bool]:
+    """A list envelope of drafts (§3 shape 2): the drafts and ``has_more``."""
+    page = obj(body)
+    data = [_read_draft(item) for item in page.items("data")]
+    return data, page.flag("has_more")
+
+
+def _parse_draft(body: Any) -> _Draft:
+    return _read_draft(obj(body))
+
+
+def _parse_translation(body: Any) -> _Draft:
+    return _read_draft(obj(body), translation=True)
+
+
+def _read_draft(item: Obj, *, translation: bool = False) -> _Draft:
+    seo = item.opt_child("seo")
+    content = item.opt_child("content")
+    return _Draft(
+        id=(item.opt_text("id") or "") if translation else item.text("id"),
+        title=item.text("title"),
+        state=LiveState(item.one_of("status", _STATUSES)),
+        updated_at=(item.opt_text("updated_at") or "") if translation else item.text("updated_at"),
+        html=content.text("html") if content is not None else None,
+        slug=item.opt_text("slug"),
+        slug_id=None if translation else item.opt_integer("slug_id"),
+        category_id=item.opt_text("category_id"),
+        seo_title=seo.opt_text("metaTitle") if seo is not None else None,
+        seo_description=seo.opt_text("metaDesc") if seo is not None else None,
+        url=item.opt_text("url"),
+        preview_url=item.opt_text("preview_url"),
+        translations=item.texts("translations"),
+        language=item.opt_text("language") if translation else None,
+    )
+
+
+def _parse_categories(body: Any) -> tuple[RemoteCategory, ...]:
+    """The category tree (§4.5): top-level categories in ``data``, each with ``children``."""
+    out: list[RemoteCategory] = []
+    for top in obj(body).items("data"):
+        top_id = top.text("id")
+        out.append(_read_category(top, None))
+        out.extend(_read_category(child, top_id) for child in top.opt_items("children"))
+    return tuple(out)
+
+
+def _read_category(item: Obj, parent_id: str | None) -> RemoteCategory:
+    names = tuple(
+        (lang, t.opt_text("name") or "", t.opt_text("description") or "")
+        for lang, t in item.entries("translations")
+        if t is not None
+    )
+    return RemoteCategory(
+        id=item.text("id"),
+        name=item.text("name"),
+        description=item.opt_text("description") or "",
+        parent_id=parent_id,
+        translations=names,
+    )
+
+
+def _parse_image_url(body: Any) -> str:
+    """The upload result (§4.6): ``data.url``."""
+    return obj(body).child("data").text("url")
+
+
 def _complete(body: Any) -> bool:
+    """Whether a write's answer carries every field the state needs (U2)."""
     return (
         isinstance(body, dict)
         and "id" in body
@@ -572,13 +679,6 @@ def _complete(body: Any) -> bool:
         and "updated_at" in body
         and isinstance(body.get("content"), dict)
     )
-
-
-def _state(status: Any) -> LiveState:
-    try:
-        return LiveState(status)
-    except ValueError:
-        return LiveState.UNPUBLISHED
 
 
 def _seo(title: str | None, description: str | None) -> dict[str, str]:

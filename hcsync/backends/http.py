@@ -10,16 +10,27 @@
   the object up first.
 - **Redaction.** Every credential handed in is replaced by ``[secure]`` in any text this layer
   produces, so an exception can be printed as-is.
+- **Bounds.** A body is streamed and read up to ``max_bytes`` decompressed bytes
+  (:data:`MAX_JSON_BYTES` unless the caller says otherwise), so a huge answer or a gzip bomb
+  stops early; JSON deeper than :data:`MAX_JSON_DEPTH` is refused before it is parsed; a
+  header's wait that is not a finite number is ignored; redirects are never followed (the
+  credentials stay with the configured origin) and are reported with their ``Location``;
+  a server's error message is cut to :data:`MAX_MESSAGE_CHARS` without control characters.
 
 Clock and sleep are parameters, so tests never wait.
 """
 
 from __future__ import annotations
 
+import json as jsonlib
+import math
+import re
 import time
+import zlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -28,15 +39,33 @@ from hcsync.diagnostics import BackendError
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_WAIT_S = 120.0
 """Longest single wait for a rate-limit reset (helpcenter.md §12)."""
+MAX_JSON_BYTES = 32 * 1024 * 1024
+"""Largest JSON body read (decompressed): far above any page or topic the platforms send."""
+MAX_JSON_DEPTH = 64
+"""Deepest JSON nesting accepted: the platforms' answers are a few levels deep."""
+MAX_MESSAGE_CHARS = 300
+"""Longest server error message carried into a BackendError."""
+_CHUNK = 64 * 1024
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
-def parse_reset(value: str | None, now: float) -> float | None:
-    """Seconds to wait for an ``X-RateLimit-Reset`` value, whichever meaning it has."""
+def _finite(value: str | None) -> float | None:
+    """The number in a header value, or None if there is none or it is not finite."""
     if value is None:
         return None
     try:
         number = float(value.strip())
     except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_reset(value: str | None, now: float) -> float | None:
+    """Seconds to wait for an ``X-RateLimit-Reset`` value, whichever meaning it has."""
+    number = _finite(value)
+    if number is None:
         return None
     if number >= 1e12:  # epoch milliseconds
         wait = number / 1000.0 - now
@@ -49,12 +78,8 @@ def parse_reset(value: str | None, now: float) -> float | None:
 
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header given in seconds (HTTP dates are not used here)."""
-    if value is None:
-        return None
-    try:
-        return min(max(float(value.strip()), 0.0), MAX_WAIT_S)
-    except ValueError:
-        return None
+    number = _finite(value)
+    return None if number is None else min(max(number, 0.0), MAX_WAIT_S)
 
 
 class Redactor:
@@ -90,13 +115,10 @@ class Pacer:
         self.remaining = None
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        remaining = headers.get("x-ratelimit-remaining")
+        remaining = _finite(headers.get("x-ratelimit-remaining"))
         if remaining is None:
             return
-        try:
-            self.remaining = int(float(remaining))
-        except ValueError:
-            return
+        self.remaining = int(remaining)
         now = self.clock()
         wait = parse_reset(headers.get("x-ratelimit-reset"), now)
         self.reset_at = None if wait is None else now + wait
@@ -129,7 +151,8 @@ class ApiClient:
         error_message: Callable[[httpx.Response], tuple[str, str | None]] | None = None,
     ) -> None:
         self._client = client
-        self._headers = dict(headers)
+        self._headers = {"Accept-Encoding": "gzip, deflate", **headers}
+        """Only the encodings this layer inflates itself (in bounded steps)."""
         self.redact = Redactor(secrets)
         self._clock = clock
         self._sleep = sleep
@@ -149,16 +172,19 @@ class ApiClient:
         params: Any = None,
         files: Any = None,
         ok_statuses: Iterable[int] = (),
+        max_bytes: int = MAX_JSON_BYTES,
     ) -> httpx.Response:
         """Send one logical request, with pacing and the retries that are safe.
 
         ``idempotent`` defaults to True for GET/HEAD/OPTIONS and False otherwise. A response
-        whose status is 2xx or in ``ok_statuses`` is returned; anything else raises
+        whose status is 2xx or in ``ok_statuses`` is returned, its body read whole (at most
+        ``max_bytes`` decompressed bytes, else :class:`BackendError`); anything else raises
         :class:`BackendError` with the platform's message and code, redacted.
         """
         method = method.upper()
         safe = method in SAFE_METHODS if idempotent is None else idempotent
         accepted = set(ok_statuses)
+        shown = display_path(path)
         attempt = 0
         while True:
             attempt += 1
@@ -167,18 +193,19 @@ class ApiClient:
             self.stats.by_method[method] = self.stats.by_method.get(method, 0) + 1
             if method not in SAFE_METHODS:
                 self.stats.writes += 1
+            request = self._client.build_request(
+                method, path, json=json, params=params, files=files, headers=self._headers
+            )
             try:
-                response = self._client.request(
-                    method, path, json=json, params=params, files=files, headers=self._headers
-                )
+                response = self._send(request, max_bytes, shown)
             except httpx.TransportError as exc:
                 if safe and attempt < self.max_attempts:
                     self._backoff(attempt)
                     continue
                 raise BackendError(
-                    self.redact(f"{_describe_transport_error(exc)} on {method} {path}"),
+                    self.redact(f"{_describe_transport_error(exc)} on {method} {shown}"),
                     method=method,
-                    path=path,
+                    path=shown,
                 ) from None
             self.pacer.observe(response.headers)
             status = response.status_code
@@ -191,10 +218,61 @@ class ApiClient:
             if status >= 500 and safe and attempt < self.max_attempts:
                 self._backoff(attempt)
                 continue
-            message, code = self._error_message(response)
+            raise self._refusal(response, method, shown)
+
+    def _send(self, request: httpx.Request, max_bytes: int, shown: str) -> httpx.Response:
+        """Send without following redirects and read the body, decompressing it here in
+        bounded steps, up to ``max_bytes``; the answer comes back as a plain response holding
+        the bytes read."""
+        response = self._client.send(request, stream=True, follow_redirects=False)
+        try:
+            body = _read_body(response, max_bytes)
+        except _BodyError as exc:
             raise BackendError(
-                self.redact(message), method=method, path=path, status=status, code=code
+                f"{request.method} {shown}: {exc}",
+                method=request.method,
+                path=shown,
+                status=response.status_code,
+            ) from None
+        finally:
+            response.close()
+        headers = [
+            (k, v)
+            for k, v in response.headers.multi_items()
+            if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(response.status_code, headers=headers, content=body, request=request)
+
+    def _refusal(self, response: httpx.Response, method: str, shown: str) -> BackendError:
+        status = response.status_code
+        if 300 <= status < 400:
+            location = response.headers.get("location")
+            where = display_path(location) if location else "nowhere (no Location header)"
+            return BackendError(
+                self.redact(
+                    f"{method} {shown}: the server redirected to {clean_text(where)} instead of "
+                    "answering; hcsync does not follow redirects: check the base URL"
+                ),
+                method=method,
+                path=shown,
+                status=status,
             )
+        message, code = self._error_message(response)
+        return BackendError(
+            self.redact(clean_text(message)),
+            method=method,
+            path=shown,
+            status=status,
+            code=None if code is None else self.redact(clean_text(code, 60)),
+        )
+
+    def json(self, response: httpx.Response) -> Any:
+        """The body of a response from :meth:`request` as JSON; None for an empty body.
+
+        A body that is not JSON (by its ``Content-Type``, or because it does not parse), or is
+        nested deeper than :data:`MAX_JSON_DEPTH`, raises :class:`BackendError` naming the
+        method and the path (never the query string)."""
+        return parse_json(response, self.redact)
 
     def _backoff(self, attempt: int) -> None:
         self.stats.retries += 1
@@ -213,6 +291,109 @@ class ApiClient:
         self.pacer.remaining = None
 
 
+class _BodyError(Exception):
+    """A body too large or not decodable; the text says which."""
+
+
+def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+    """The decoded body, at most ``max_bytes``: gzip and deflate are inflated a chunk at a time
+    (never more than :data:`_CHUNK` bytes out of one step), so a bomb stops at the cap."""
+    too_big = _BodyError(f"the response body is larger than {max_bytes // (1024 * 1024)} MB")
+    if response.is_stream_consumed:  # a transport that read it already (in-process tests)
+        if len(response.content) > max_bytes:
+            raise too_big
+        return response.content
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflate = zlib.decompressobj()
+    elif encoding in ("", "identity"):
+        inflate = None
+    else:
+        raise _BodyError(f"the response body has an unknown encoding ({clean_text(encoding, 40)})")
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for raw in response.iter_raw(_CHUNK):
+            pending = raw
+            while pending:
+                if inflate is None:
+                    out, pending = pending, b""
+                else:
+                    out, pending = inflate.decompress(pending, _CHUNK), inflate.unconsumed_tail
+                size += len(out)
+                if size > max_bytes:
+                    raise too_big
+                chunks.append(out)
+        if inflate is not None:
+            chunks.append(inflate.flush())
+            if size + len(chunks[-1]) > max_bytes:
+                raise too_big
+    except zlib.error:
+        raise _BodyError(f"the response body is not valid {encoding}") from None
+    return b"".join(chunks)
+
+
+def display_path(url: str) -> str:
+    """A path or URL as messages show it: no query string, fragment or user info."""
+    parts = urlsplit(url)
+    if parts.scheme and parts.hostname:
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{parts.hostname}{port}{parts.path}"
+    return parts.path
+
+
+def clean_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
+    """A server's text made safe for one line: control characters become a space, and it is
+    cut to ``limit`` characters (with ``…``)."""
+    text = _CONTROL.sub(" ", text).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def json_depth(data: bytes, limit: int) -> int:
+    """How deep the brackets of a JSON text nest (strings skipped), stopping past ``limit``."""
+    brackets = _NOT_BRACKETS.sub(b"", _STRINGS.sub(b"", data))
+    depth = deepest = 0
+    for byte in brackets:
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def parse_json(response: httpx.Response, redact: Callable[[str], str] = str) -> Any:
+    """See :meth:`ApiClient.json`."""
+    method = response.request.method
+    shown = response.request.url.path
+    data = response.content
+    if not data.strip():
+        return None
+    media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def fail(what: str) -> BackendError:
+        return BackendError(
+            redact(f"{method} {shown}: {what}"),
+            method=method,
+            path=shown,
+            status=response.status_code,
+        )
+
+    if media and media != "application/json" and not media.endswith("+json"):
+        raise fail(f"expected JSON, got {clean_text(media, 60)}")
+    if json_depth(data, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise fail(f"expected JSON, got JSON nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        return jsonlib.loads(data)
+    except (ValueError, RecursionError):
+        raise fail("expected JSON, got a body that does not parse as JSON") from None
+
+
 def _describe_transport_error(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "timed out"
@@ -221,11 +402,16 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
     return "connection failed"
 
 
-def _default_error_message(response: httpx.Response) -> tuple[str, str | None]:
+def error_body(response: httpx.Response) -> Any:
+    """The JSON of an error answer, or None when it has none that can be read safely."""
     try:
-        body = response.json()
-    except ValueError:
-        return (f"HTTP {response.status_code}", None)
+        return parse_json(response)
+    except BackendError:
+        return None
+
+
+def _default_error_message(response: httpx.Response) -> tuple[str, str | None]:
+    body = error_body(response)
     if isinstance(body, dict):
         err = body.get("error")
         if isinstance(err, dict):

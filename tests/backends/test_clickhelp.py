@@ -121,19 +121,9 @@ def test_create_publish_and_unpublish_in_batches(
     be.unpublish("use")
     be.flush()
     assert {t.id for t in store.topics(boot.publication.id)} == {"install"}
-    # the same create again finds its own topic (a lost response), without a second POST
+    # a topic id already used: one POST (no GET first), and ClickHelp's 409 as one clear line
     app.clear_requests()
-    again = be.create_article(
-        title="Install",
-        html="<p>a</p>",
-        category_id=None,
-        seo_title=None,
-        seo_description=None,
-        slug="install",
-    )
-    assert again.id == "install"
-    assert [r.method for r in app.requests()] == ["GET"]
-    with pytest.raises(BackendError, match="topic id 'install' is already used"):
+    with pytest.raises(BackendError) as info:
         be.create_article(
             title="Other",
             html="",
@@ -142,6 +132,14 @@ def test_create_publish_and_unpublish_in_batches(
             seo_description=None,
             slug="install",
         )
+    assert [(r.method, r.endpoint, r.status) for r in app.requests()] == [
+        ("POST", "topics.create", 409)
+    ]
+    assert info.value.status == 409
+    assert info.value.format() == (
+        f"topic id 'install' is already used in project '{boot.project.id}'; set another "
+        "'slug:' in the file's front-matter (409 ConflictException)"
+    )
     moved = be.update_metadata("install", Metadata(category_id=None))
     assert moved.id == "install"
 

@@ -143,7 +143,7 @@ def test_pacing_keeps_a_burst_from_meeting_429(env: Env) -> None:
     env.app.set_rate_limit(RateLimit(per_minute=60, burst=10, window_seconds=60))
     for _ in range(40):
         env.backend.fetch_translations([])  # no call
-        env.backend._get("")  # one E1 each
+        env.backend.describe()  # one E1 each
     statuses = [r.status for r in env.app.requests()]
     assert statuses.count(429) == 0
     assert len(statuses) == 40
@@ -157,7 +157,7 @@ def test_control_without_pacing_the_emulator_does_answer_429(env: Env) -> None:
     env.backend.api.max_attempts = 1
     with pytest.raises(BackendError) as info:
         for _ in range(40):
-            env.backend._get("")
+            env.backend.describe()
     assert (info.value.status, info.value.code) == (429, "rate_limited")
 
 

@@ -185,3 +185,32 @@ def test_secret_never_in_error_text() -> None:
     assert KEY not in str(info.value)
     assert KEY not in info.value.format()
     assert "[secure]" in str(info.value)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e999", "NaN", ""])
+def test_header_waits_that_are_not_finite_are_ignored(value: str) -> None:
+    assert parse_reset(value, 1_800_000_000.0) is None
+    assert parse_retry_after(value) is None
+
+
+def test_huge_waits_are_capped() -> None:
+    assert parse_retry_after("99999999") == 120.0
+    assert parse_reset("99999999", 1_800_000_000.0) == 120.0  # read as seconds from now
+
+
+def test_a_redirect_is_not_followed_and_names_its_location() -> None:
+    clock = FakeClock()
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://u:p@other.test/login?key=x"})
+
+    api, client = make(handler, clock)
+    with client, pytest.raises(BackendError) as info:
+        api.request("GET", "/v0/centers/c1?expand=1")
+    assert seen == ["https://api.test/v0/centers/c1?expand=1"]
+    assert info.value.format() == (
+        "GET /v0/centers/c1: the server redirected to http://other.test/login instead of "
+        "answering; hcsync does not follow redirects: check the base URL (302)"
+    )

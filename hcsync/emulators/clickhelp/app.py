@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from hcsync.emulators.common.asgi import (
     Dropped,
@@ -55,7 +55,12 @@ from hcsync.emulators.common.asgi import (
     fault_name,
     json_response,
 )
-from hcsync.emulators.common.faults import FaultInjector, FaultRule, SettingError
+from hcsync.emulators.common.faults import (
+    HTML_FAULT_PAGE,
+    FaultInjector,
+    FaultRule,
+    SettingError,
+)
 from hcsync.emulators.common.faults import parse_fault_spec as _parse_fault_spec
 from hcsync.emulators.common.ratelimit import RateLimit, RateLimiter
 
@@ -359,7 +364,9 @@ class ClickHelpEmulator(EmulatorApp):
     def _fault(
         self, request: Request, endpoint: Endpoint, user: User | None, rule: FaultRule
     ) -> Response:
-        self._record(request, rule.status if rule.kind == "status" else None, endpoint, user, rule)
+        self._record(request, rule.answered, endpoint, user, rule)
+        if rule.kind == "html":
+            return HTMLResponse(HTML_FAULT_PAGE)
         if rule.kind != "status":
             raise Dropped(rule)
         status = rule.status or 500

@@ -19,7 +19,15 @@ class SettingError(ValueError):
     """A test-control setting (fault rule, rate limit) is invalid; the message says why."""
 
 
-FaultKind = Literal["status", "reset", "timeout"]
+FaultKind = Literal["status", "reset", "timeout", "html"]
+
+HTML_FAULT_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n"
+    "<body><h1>Service temporarily unavailable</h1>\n"
+    "<p>The server is temporarily unable to service your request. Please try again later.</p>\n"
+    "</body></html>\n"
+)
+"""What an ``html`` fault answers, with status 200 and ``text/html``: a proxy's error page."""
 
 DEFAULT_FAULT_STATUSES: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 """Statuses a rule may answer unless an emulator passes its own set."""
@@ -31,7 +39,9 @@ class FaultRule:
 
     - ``kind``: ``status`` (answer ``status`` with the documented error body), ``reset`` (drop
       the connection with no response) or ``timeout`` (hold the request ``seconds``, then drop
-      it; in-process it raises ``httpx.ReadTimeout`` at once so tests never wait).
+      it; in-process it raises ``httpx.ReadTimeout`` at once so tests never wait) or ``html``
+      (answer ``200`` with ``text/html`` :data:`HTML_FAULT_PAGE`, as a proxy in front of the
+      API might).
     - ``rate``: probability per eligible request (0-1).
     - ``after_write``: fire only after the endpoint succeeded, so the write is committed and the
       response is lost; otherwise fire instead of running the endpoint.
@@ -55,7 +65,8 @@ class FaultRule:
     def from_json(
         cls, raw: Mapping[str, Any], statuses: Collection[int] = DEFAULT_FAULT_STATUSES
     ) -> FaultRule:
-        """Parse ``{"status": 500, "rate": 0.1}``, ``{"reset": 0.01}``, ``{"timeout": 0.02}``."""
+        """Parse ``{"status": 500, "rate": 0.1}``, ``{"reset": 0.01}``, ``{"timeout": 0.02}``,
+        ``{"html": 1}``."""
         if not isinstance(raw, Mapping):
             raise SettingError("each fault rule must be an object")
         data = dict(raw)
@@ -64,10 +75,12 @@ class FaultRule:
             kind, rate = "reset", data.pop("reset")
         elif "timeout" in data:
             kind, rate = "timeout", data.pop("timeout")
+        elif "html" in data:
+            kind, rate = "html", data.pop("html")
         elif "status" in data:
             kind, rate = "status", data.pop("rate", 1.0)
         else:
-            raise SettingError("a fault rule needs 'status', 'reset' or 'timeout'")
+            raise SettingError("a fault rule needs 'status', 'reset', 'timeout' or 'html'")
         if "rate" in data:
             rate = data.pop("rate")
         status = data.pop("status", None)
@@ -114,6 +127,14 @@ class FaultRule:
         out["fired"] = self.fired
         return out
 
+    @property
+    def answered(self) -> int | None:
+        """The status the client gets (the request log's ``status``): None when the
+        connection is dropped."""
+        if self.kind == "status":
+            return self.status
+        return 200 if self.kind == "html" else None
+
     def matches(self, method: str, path: str, route: str | None) -> bool:
         """Whether the filters select this request (ignoring ``rate`` and ``times``)."""
         if self.times is not None and self.fired >= self.times:
@@ -128,7 +149,7 @@ class FaultRule:
 def parse_fault_spec(
     spec: str, statuses: Collection[int] = DEFAULT_FAULT_STATUSES
 ) -> list[FaultRule]:
-    """Parse the CLI form ``500:0.05,429:0.05,reset:0.01,timeout:0.01``."""
+    """Parse the CLI form ``500:0.05,429:0.05,reset:0.01,timeout:0.01,html:0.01``."""
     rules: list[FaultRule] = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name, sep, rate_text = part.partition(":")
@@ -136,12 +157,14 @@ def parse_fault_spec(
             rate = float(rate_text) if sep else 1.0
         except ValueError:
             raise SettingError(f"bad fault rate in {part!r}") from None
-        if name in ("reset", "timeout"):
+        if name in ("reset", "timeout", "html"):
             rules.append(FaultRule.from_json({name: rate}, statuses))
         elif name.isdigit():
             rules.append(FaultRule.from_json({"status": int(name), "rate": rate}, statuses))
         else:
-            raise SettingError(f"bad fault {part!r}: use STATUS:RATE, reset:RATE, timeout:RATE")
+            raise SettingError(
+                f"bad fault {part!r}: use STATUS:RATE, reset:RATE, timeout:RATE, html:RATE"
+            )
     return rules
 
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from hcsync.emulators.common.asgi import (
     Dropped,
@@ -52,6 +52,7 @@ from hcsync.emulators.common.asgi import (
     fault_name,
     json_response,
 )
+from hcsync.emulators.common.faults import HTML_FAULT_PAGE
 
 from . import api, site, views
 from .errors import ApiError, invalid_parameter, missing_field
@@ -317,6 +318,8 @@ class HelpCenterEmulator(EmulatorApp):
         )
 
     def _fault_response(self, rule: FaultRule, decision: RateDecision) -> Response:
+        if rule.kind == "html":
+            return HTMLResponse(HTML_FAULT_PAGE)
         if rule.kind != "status":
             raise Dropped(rule)
         status = rule.status or 500
@@ -356,9 +359,7 @@ class HelpCenterEmulator(EmulatorApp):
             try:
                 response = self._fault_response(rule, decision)
             finally:
-                self._record(
-                    request, None if rule.kind != "status" else rule.status, endpoint, key, rule
-                )
+                self._record(request, rule.answered, endpoint, key, rule)
             return response
         try:
             result = self._run(request, endpoint, params, key, raw, size)
@@ -371,8 +372,7 @@ class HelpCenterEmulator(EmulatorApp):
                 try:
                     response = self._fault_response(rule, decision)
                 finally:
-                    status = None if rule.kind != "status" else rule.status
-                    self._record(request, status, endpoint, key, rule)
+                    self._record(request, rule.answered, endpoint, key, rule)
                 return response
         self._record(request, result.status, endpoint, key, None)
         return json_response(result.status, result.body, headers)
