@@ -103,3 +103,47 @@ def test_unmanaged_articles_are_listed_and_never_pruned(applied: Tree, center: C
     assert result.exit_code == 0, result.stdout + result.stderr
     assert center.writes() == []
     assert "Returns portal" in titles(center)
+
+
+def test_a_lockfile_entry_with_a_bad_id_is_ignored_and_matched_again(
+    applied: Tree, center: Center
+) -> None:
+    lock = applied.lock()
+    lock["entries"]["shipping/returns.md"]["id"] = 17
+    lock["entries"]["shipping/carriers.md"]["id"] = None
+    (applied.root / "hcsync.lock").write_text(json.dumps(lock, indent=2), encoding="utf-8")
+    result = applied.run("apply", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert 'entries["shipping/returns.md"].id: expected a string, got 17' in result.stderr
+    assert "+ create" not in result.stdout
+    assert len([ln for ln in result.stdout.splitlines() if ln.startswith("= adopt")]) == 2
+    assert len(titles(center)) == EXAMPLE_ARTICLES
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_journal_cut_in_the_middle_is_folded_and_a_rerun_duplicates_nothing(
+    applied: Tree, center: Center
+) -> None:
+    # a run that created two articles was killed; its journal then lost half of one line
+    applied.write("shipping/customs.md", NEW_ARTICLE)
+    applied.write("shipping/insurance.md", "---\ntitle: Parcel insurance\n---\nCover it.\n")
+    lock_path = applied.root / "hcsync.lock"
+    before = lock_path.read_text(encoding="utf-8")
+    assert applied.run("apply", "--yes").exit_code == 0
+    after = json.loads(lock_path.read_text(encoding="utf-8"))
+    lock_path.write_text(before, encoding="utf-8")
+    lines = [
+        json.dumps({"op": "entry", "value": after["entries"][p]}, sort_keys=True)
+        for p in ("shipping/customs.md", "shipping/insurance.md")
+    ]
+    lines[0] = lines[0][: len(lines[0]) // 2]  # torn in the middle of the journal
+    journal = applied.root / "hcsync.lock.journal"
+    journal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = applied.run("apply", "--yes")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "hcsync.lock.journal:1: warning: unreadable journal line (skipped)" in result.stderr
+    assert "remove the journal" not in result.stdout + result.stderr
+    assert titles(center).count("Customs forms") == 1  # adopted, not created again
+    assert len(titles(center)) == EXAMPLE_ARTICLES + 2
+    assert not journal.exists()
+    assert applied.run("plan", "--detailed-exitcode").exit_code == 0
