@@ -359,6 +359,40 @@ def apply(
         ctx.exit(1)
 
 
+def _adopt(ctx: click.Context, directory: str, yes: bool) -> None:
+    """``import --adopt``: the plan's adoptions, recorded under the apply lock."""
+    import sys
+    from contextlib import ExitStack
+
+    from hcsync.importer.adopt import adopt_plan, write_adoption
+    from hcsync.importer.views import render_adoption
+    from hcsync.views import text as text_view
+    from hcsync.workflow import settle_journal
+
+    ctx.with_resource(_apply_lock(directory))
+    config, site, lock = _prepare(ctx, directory, False)
+    settle_journal(config, lock)
+    with ExitStack() as stack:
+        backend = _backend(ctx, config, stack)
+        adoption = adopt_plan(site, lock, backend)
+        click.echo(render_adoption(adoption), nl=False)
+        if not adoption.adopts:
+            return
+        if not yes:
+            if not sys.stdin.isatty():
+                raise click.UsageError(
+                    "refusing to write the lockfile without confirmation: pass --yes"
+                )
+            if not click.confirm("Write these matches to the lockfile?", default=False):
+                click.echo("Nothing written.")
+                return
+        report = write_adoption(adoption, config, lock, backend)
+    if not report.ok:
+        click.echo(text_view.render_report(report), nl=False)
+        ctx.exit(1)
+    click.echo(f"Wrote {config.lockfile.name}: {len(adoption.documents)} files matched.")
+
+
 def _apply_lock(directory: str) -> Any:
     """Held for the whole apply: a second apply on the same lockfile fails at once."""
     from pathlib import Path
@@ -570,7 +604,7 @@ def import_command(
     from pathlib import Path
 
     from hcsync.config import CONFIG_NAME
-    from hcsync.importer.views import render_adoption, render_import
+    from hcsync.importer.views import render_import
 
     root = Path(directory)
     has_config = (root / CONFIG_NAME).is_file()
@@ -588,25 +622,7 @@ def import_command(
             f"{CONFIG_NAME}; here the help center comes from {CONFIG_NAME}"
         )
     if adopt:
-        from hcsync.importer.adopt import adopt_plan, write_adoption
-
-        config, site, lock = _prepare(ctx, directory, False)
-        with ExitStack() as stack:
-            backend = _backend(ctx, config, stack)
-            adoption = adopt_plan(site, lock, backend)
-        click.echo(render_adoption(adoption), nl=False)
-        if not adoption.matches:
-            return
-        if not yes:
-            if not sys.stdin.isatty():
-                raise click.UsageError(
-                    "refusing to write the lockfile without confirmation: pass --yes"
-                )
-            if not click.confirm("Write these matches to the lockfile?", default=False):
-                click.echo("Nothing written.")
-                return
-        write_adoption(adoption, config, lock)
-        click.echo(f"Wrote {config.lockfile.name}: {len(adoption.matches)} files matched.")
+        _adopt(ctx, directory, yes)
         return
 
     from hcsync.importer.tree import config_for_import, import_tree, new_config, read_remote

@@ -8,9 +8,9 @@ that conflicts on the lockfile means another apply changed it, and that is an er
 at, never something to resolve blindly. A protected branch that refuses the push gets the
 commit on a side branch instead, to merge through a pull request.
 
-Every "not pushed" message says how to recover without creating anything twice: a re-run
-syncs to the branch tip first (``hcsync github sync-branch``), but the tip's lockfile does not
-know what this run created until ``hcsync import --adopt`` records it.
+Every "not pushed" message says what happens next: a re-run syncs to the branch tip first
+(``hcsync github sync-branch``), and its plan adopts what this run created (the plan matches
+files without a lockfile entry to the help center's articles), so nothing is created twice.
 """
 
 from __future__ import annotations
@@ -43,9 +43,9 @@ SIDE_BRANCH = "hcsync/lockfile-{sha}"
 _PROTECTED = re.compile(r"GH006|GH013|protected branch|repository rule violations", re.I)
 _MOVED = re.compile(r"\(fetch first\)|\(non-fast-forward\)|remote contains work", re.I)
 LOST = (
-    "this run's lockfile was not pushed: before the next apply, run `hcsync import --adopt` on "
-    "the branch tip and commit the lockfile it writes, so nothing this run created is created "
-    "again"
+    "this run's lockfile was not pushed. Nothing is created twice: the next apply reads the "
+    "help center and adopts what this run created (or record it now with `hcsync import "
+    "--adopt` on the branch tip)"
 )
 
 

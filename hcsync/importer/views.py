@@ -45,46 +45,41 @@ def render_import(result: ImportResult) -> str:
 
 
 _HOW = {
+    "pending": "created by a run that was cut off",
     "slug": "by slug",
-    "slug+title": "by slug and title",
     "title": "by title only: check it",
-    "source": "translation of its article",
+    "translation": "translation of its article",
 }
 
 
 def render_adoption(adoption: Adoption) -> str:
-    """A plan-like listing: what will be recorded, what cannot be, what the next plan does."""
-    weak = sum(1 for m in adoption.matches if m.how == "title")
+    """A plan-like listing: what will be recorded, and what the next plan does with the rest."""
+    docs = adoption.documents
+    weak = sum(1 for a in docs if a.data.get("how") == "title")
     head = [
-        f"{_n(len(adoption.matches), 'file')} matched"
-        + (f" ({weak} by title only)" if weak else ""),
-        f"{len(adoption.ambiguous)} ambiguous",
+        f"{_n(len(docs), 'file')} matched" + (f" ({weak} by title only)" if weak else ""),
         f"{_n(len(adoption.new_files), 'file')} with no remote article",
-        f"{_n(len(adoption.orphans), 'remote article')} with no file",
+        f"{_n(len(adoption.unmanaged), 'remote article')} with no file (unmanaged)",
     ]
-    if adoption.kept:
-        head.append(f"{adoption.kept} already in the lockfile")
     lines = ["Adopt: " + ", ".join(head) + "."]
-    if adoption.matches:
+    if docs or adoption.new_files or adoption.unmanaged:
         lines.append("")
-    for m in adoption.matches:
-        symbol = "≈" if m.how == "title" else "="
-        tail = "" if m.same_content else "; differs: the next plan updates it from the file"
-        lines.append(f"  {symbol} {m.path}  ← {m.remote_id} {m.title!r} ({_HOW[m.how]}{tail})")
-    for a in adoption.ambiguous:
-        cands = ", ".join(f"{i} {t!r}" for i, t in a.candidates)
-        lines.append(f"  ? {a.path}  ← one of {cands}: not recorded (set 'slug:' to choose)")
+    for a in docs:
+        symbol = "≈" if a.data.get("how") == "title" else "="
+        same = bool(a.data["entry"].get("local_hash"))
+        tail = "" if same else "; differs: the next plan updates it from the file"
+        how = _HOW.get(str(a.data.get("how")), "matched")
+        lines.append(f"  {symbol} {a.path}  ← {a.remote_id} {a.title!r} ({how}{tail})")
     for path in adoption.new_files:
         lines.append(f"  + {path}  (no remote article: the next plan creates it)")
-    for o in adoption.orphans:
+    for u in adoption.unmanaged:
         lines.append(
-            f"  - {o.remote_id} {o.title!r}  (no file: recorded as {o.path}, an orphan in the "
-            "next plan)"
+            f"  - {u.remote_id} {u.title!r}  (no file: unmanaged, left as it is and never pruned)"
         )
     if adoption.categories:
-        lines.append(f"  {_n(len(adoption.categories), 'category', 'categories')} matched by name")
+        lines.append(f"  {_n(adoption.categories, 'category', 'categories')} matched by name")
     if adoption.images:
-        lines.append(f"  {_n(len(adoption.images), 'image')} matched by content")
+        lines.append(f"  {_n(adoption.images, 'image')} matched by content")
     return "\n".join(lines) + "\n"
 
 

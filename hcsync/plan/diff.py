@@ -315,14 +315,15 @@ def _adopt_actions(ctx: _Ctx, before: Lockfile, identity: Identity) -> None:
             entry = replace(entry, local_hash=digest(ctx.desired.renderer, doc.title, html))
             ctx.lock.entries[doc.path] = entry
         match = identity.matches.get(doc.path)
+        how = match.how if match else "translation"
         ctx.adopts.append(
             _act(
                 ActionKind.ADOPT,
                 doc,
                 remote_id=entry.id,
                 changes=_changes(("title", remote.title, doc.title)),
-                note=_ADOPT_NOTES[match.how if match else "translation"],
-                data={"entry": entry_fields(entry)},
+                note=_ADOPT_NOTES[how],
+                data={"entry": entry_fields(entry), "how": how},
             )
         )
 

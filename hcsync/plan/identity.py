@@ -162,7 +162,8 @@ def _settle(
     for path, (_, ids) in found.items():
         for rid in ids:
             wanted[rid].append(path)
-    lines = {d.path: d.line for d in docs}
+    # point at the key that identifies the file: its slug, else its title, else its body
+    lines = {d.path: d.key_lines.get("slug") or d.key_lines.get("title") or d.line for d in docs}
     for path, (how, ids) in sorted(found.items()):
         if len(ids) > 1:
             listed = ", ".join(_named(rid, free[rid]) for rid in ids)

@@ -240,9 +240,9 @@ def test_a_refusal_of_every_push_says_what_to_do_without_a_rerun(tmp_path: Path)
     message = str(caught.value)
     assert message.startswith("could not push the lockfile to main: the branch is protected (")
     assert message.endswith(
-        "or let a pull request update the lockfile; this run's lockfile was not pushed: before "
-        "the next apply, run `hcsync import --adopt` on the branch tip and commit the lockfile "
-        "it writes, so nothing this run created is created again"
+        "or let a pull request update the lockfile; this run's lockfile was not pushed. Nothing "
+        "is created twice: the next apply reads the help center and adopts what this run "
+        "created (or record it now with `hcsync import --adopt` on the branch tip)"
     )
     assert "\n" not in message and "re-run" not in message and CANARY not in message
     with git.Repo(tmp_path / "remote.git") as bare:

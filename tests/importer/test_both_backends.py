@@ -154,12 +154,20 @@ def test_adopt_after_losing_only_the_lockfile(applied: Tree, center: Center) -> 
     result = applied.run("import", "--adopt", "--yes")
     assert result.exit_code == 0, result.stdout + result.stderr
     out = squash(result.stdout)
-    assert f"Adopt: {EXAMPLE_DOCS - 1} files matched, 0 ambiguous, 0 files with no remote" in out
+    # by title only on Help.Center: the two drafts that never got a slug (it comes at publish)
+    weak = " (2 by title only)" if center.kind == "helpcenter" else ""
+    assert (
+        f"Adopt: {EXAMPLE_DOCS - 1} files matched{weak}, 0 files with no remote article, "
+        "1 remote article with no file (unmanaged)."
+    ) in out
     assert "= account/single-sign-on.md ←" in out and "(by slug)" in out
-    assert "'Returns portal' (no file: recorded as shipping/returns.md" in out
+    assert "'Returns portal' (no file: unmanaged, left as it is and never pruned)" in out
     assert center.writes() == []
-    plan = json.loads(applied.run("plan", "--json").stdout)
-    assert [a["kind"] for a in plan["actions"]] == ["orphan"]  # nothing is created twice
+    plan = json.loads(applied.run("plan", "--json", "--prune", "delete").stdout)
+    # nothing is created twice, and the article no file claims is nobody's to prune
+    # (what remains is what cannot be read back: icons, and the slug of two unpublished drafts)
+    assert {a["kind"] for a in plan["actions"]} <= {"update_category", "update_metadata"}
+    assert [u["title"] for u in plan["unmanaged"]] == ["Returns portal"]
 
 
 def test_pull_writes_a_web_edit_back_and_the_next_plan_is_clean(
@@ -315,8 +323,16 @@ def test_adopt_sees_a_category_whose_translated_name_differs(applied: Tree, cent
     applied.write(path, applied.read(path).replace("Primeros pasos", "Para empezar"))
     assert applied.run("import", "--adopt", "--yes").exit_code == 0
     plan = json.loads(applied.run("plan", "--json").stdout)
-    actions = [(a["kind"], a["path"]) for a in plan["actions"]]
-    assert actions == [("update_category", "getting-started")]
+    changed = {
+        a["path"]: [c["field"] for c in a["changes"]]
+        for a in plan["actions"]
+        if a["kind"] == "update_category"
+    }
+    assert changed["getting-started"] == ["translations"]
+    # the others only because Help.Center gives no icon back to compare (ClickHelp has none)
+    others = {p: f for p, f in changed.items() if p != "getting-started"}
+    assert all(f == ["icon"] for f in others.values())
+    assert bool(others) == (center.kind == "helpcenter")
     assert applied.run("apply", "--yes").exit_code == 0
     assert center.category_translations("es")["Getting started"] == "Para empezar"
     assert applied.run("plan", "--detailed-exitcode").exit_code == 0

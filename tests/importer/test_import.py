@@ -37,7 +37,7 @@ def test_adopt_matches_by_title_when_the_slug_changed_and_flags_it(applied: Proj
     assert not [kind for kind, _ in actions if kind.startswith("create")]
 
 
-def test_adopt_reports_ambiguity_and_records_nothing_for_it(
+def test_adopt_prefers_slugs_and_leaves_a_title_alike_new_file_to_create(
     tmp_path: Path, parcelo: HelpCenter
 ) -> None:
     files = {
@@ -51,10 +51,36 @@ def test_adopt_reports_ambiguity_and_records_nothing_for_it(
     (project.root / "hcsync.lock").unlink()
     project.write("guides/c.md", "---\ntitle: Same\nslug: three\n---\nC\n")
     result = project.run("import", "--adopt", "--yes")
-    assert "? guides/c.md" in squash(result.stdout)
+    out = squash(result.stdout)
+    assert "+ guides/c.md (no remote article: the next plan creates it)" in out
     lock = json.loads(project.lock_text())
-    assert "guides/c.md" not in lock["entries"]
     assert sorted(lock["entries"]) == ["guides/a.md", "guides/b.md"]
+
+
+def test_adopt_of_a_file_matching_two_articles_is_an_error_naming_them(
+    tmp_path: Path, parcelo: HelpCenter
+) -> None:
+    files = {"guides/_category.yml": "name: Guides\n", "guides/a.md": "---\ntitle: A\n---\nA\n"}
+    project = make_project(tmp_path, parcelo, files)
+    project.write("hcsync.yml", project.root.joinpath("hcsync.yml").read_text())
+    assert project.run("apply", "--yes").exit_code == 0
+    lock = json.loads(project.lock_text())
+    # a second copy on the help center, as a run that lost its lockfile used to make
+    store, center = parcelo.store, parcelo.center_id
+    dup = store.create_article(center, title="A", category=lock["categories"]["guides"]["id"])
+    store.publish_article(center, dup.id)
+    (project.root / "hcsync.lock").unlink()
+    result = project.run("import", "--adopt", "--yes")
+    assert result.exit_code == 1
+    first = lock["entries"]["guides/a.md"]["id"]
+    assert "guides/a.md:2: matches 2 articles on the help center by slug: " in result.stderr
+    assert first in result.stderr and dup.id in result.stderr
+    assert "hint: the help center holds duplicates: delete all but one there" in result.stderr
+    assert not (project.root / "hcsync.lock").exists()
+    # control: with its lockfile the file is its own article; the copy is unmanaged
+    (project.root / "hcsync.lock").write_text(json.dumps(lock))
+    plan = json.loads(project.run("plan", "--json").stdout)
+    assert [u["remote_id"] for u in plan["unmanaged"]] == [dup.id]
 
 
 def test_adopt_without_yes_and_no_terminal_refuses(applied: Project) -> None:
