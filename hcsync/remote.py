@@ -100,6 +100,9 @@ class RemoteFeatures:
     """A translation can have a slug of its own."""
     ordering: bool = False
     """Articles and categories have a position the API can set (``Snapshot.order``)."""
+    create_takes_slug: bool = False
+    """A create sets the slug (ClickHelp: the topic id); else the platform derives one from the
+    title and a different one takes a metadata write."""
     unique_slugs: bool = False
     """An article's slug identifies it in the whole help center (a create with a slug in use
     is refused), so a file is matched to an article by slug alone; else slug and category."""
@@ -118,6 +121,7 @@ PLATFORM_FEATURES = {
         category_icons=False,
         translation_slugs=False,
         ordering=True,
+        create_takes_slug=True,
         unique_slugs=True,
     ),
 }

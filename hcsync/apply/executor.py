@@ -379,8 +379,8 @@ class Executor:
                 self.journal.clear_pending(action.path)
                 raise
             doc = found
-        slug = d.get("slug")
-        derived = doc.slug or self.backend.derived_slug(title)
+        # The slug is recorded where the plan knows the help center's (else its own
+        # metadata action sets it next).
         self._record(
             action,
             doc,
@@ -388,16 +388,8 @@ class Executor:
             html=html,
             status="draft",
             category=d.get("category"),
-            slug=slug if slug == derived else None,
+            slug=d.get("slug") if d.get("slug_known") else None,
         )
-        if slug and slug != derived:
-            self.journal.pending(
-                PendingWrite(
-                    path=action.path, title=title, language=d["language"], op="update_metadata"
-                )
-            )
-            doc = self.backend.update_metadata(doc.id, Metadata(slug=slug))
-            self._record(action, doc, slug=slug)
 
     def _do_update_draft(self, action: Action) -> None:
         d = action.data
@@ -459,17 +451,20 @@ class Executor:
         status = (
             self.lock.entries[action.path].status if action.path in self.lock.entries else "draft"
         )
-        self._record(action, doc, title=title, html=html, status=status)
-        meta = Metadata(
-            slug=d.get("slug")
-            if d.get("slug") != (doc.slug or self.backend.derived_slug(title))
-            else None,
-            seo_title=d.get("seo_title"),
-            seo_description=d.get("seo_description"),
-        )
-        if not meta.is_empty():
-            doc = self.backend.update_translation_metadata(article_id, lang, meta)
-            self._record(action, doc, slug=d.get("slug"))
+        known = d.get("slug") if d.get("slug_known") else None
+        self._record(action, doc, title=title, html=html, status=status, slug=known)
+        meta = dict(d.get("metadata") or {})
+        if meta:  # only what the plan found different (slug, SEO)
+            doc = self.backend.update_translation_metadata(
+                article_id,
+                lang,
+                Metadata(
+                    slug=meta.get("slug"),
+                    seo_title=meta.get("seo_title"),
+                    seo_description=meta.get("seo_description"),
+                ),
+            )
+            self._record(action, doc, slug=meta.get("slug"))
 
     def _do_publish_translation(self, action: Action) -> None:
         doc = self.backend.publish_translation(self._article_id(action), action.data["language"])

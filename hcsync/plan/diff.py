@@ -41,6 +41,7 @@ from hcsync.plan.identity import (
     identify,
 )
 from hcsync.plan.model import Action, ActionKind, FieldChange, Plan, Unmanaged
+from hcsync.plan.slugs import certain_slug
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot, html_hash
 
 Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
@@ -635,44 +636,8 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
     base = {"language": doc.language, "renderer": ctx.desired.renderer}
 
     if remote is None:
-        ctx.created.add(doc.path)
         note = "missing on the help center: it will be created again" if how == "gone" else None
-        ctx.creates.append(
-            _act(
-                ActionKind.CREATE_ARTICLE,
-                doc,
-                note=note,
-                changes=_changes(
-                    ("title", None, doc.title),
-                    ("slug", None, doc.slug),
-                    ("category", None, doc.category),
-                    ("seo.title", None, doc.seo_title),
-                    ("seo.description", None, doc.seo_description),
-                ),
-                data={
-                    **base,
-                    "title": doc.title,
-                    "html": doc.html,
-                    "slug": doc.slug,
-                    "category": doc.category,
-                    "category_id": category_id,
-                    "seo_title": doc.seo_title,
-                    "seo_description": doc.seo_description,
-                },
-            )
-        )
-        if needs_pass:
-            ctx.updates.append(_second_pass(ctx, doc, None))
-        if doc.status == "published":
-            ctx.publishes.append(
-                _act(
-                    ActionKind.PUBLISH,
-                    doc,
-                    data=base,
-                )
-            )
-            return True
-        return False
+        return _plan_create(ctx, doc, category_id, needs_pass, note)
 
     resend = _resend(ctx, doc)
     drifted = entry is not None and remote.version != entry.remote_version and not resend
@@ -774,6 +739,58 @@ def _plan_article(ctx: _Ctx, doc: DesiredDoc) -> bool:
     for bucket, action in actions:
         bucket.append(action)
     return live
+
+
+def _plan_create(
+    ctx: _Ctx, doc: DesiredDoc, category_id: str | None, needs_pass: bool, note: str | None
+) -> bool:
+    """Create ``doc``: the create, the slug where the platform would not derive it for
+    certain, a second pass for links to later creates, the publish. Returns whether it will
+    be live."""
+    base = {"language": doc.language, "renderer": ctx.desired.renderer}
+    ctx.created.add(doc.path)
+    slug_known = ctx.snap.features.create_takes_slug or certain_slug(doc.title) == doc.slug
+    ctx.creates.append(
+        _act(
+            ActionKind.CREATE_ARTICLE,
+            doc,
+            note=note,
+            changes=_changes(
+                ("title", None, doc.title),
+                ("slug", None, doc.slug),
+                ("category", None, doc.category),
+                ("seo.title", None, doc.seo_title),
+                ("seo.description", None, doc.seo_description),
+            ),
+            data={
+                **base,
+                "title": doc.title,
+                "html": doc.html,
+                "slug": doc.slug,
+                "slug_known": slug_known,
+                "category": doc.category,
+                "category_id": category_id,
+                "seo_title": doc.seo_title,
+                "seo_description": doc.seo_description,
+            },
+        )
+    )
+    if not slug_known:  # right after its create: links made later in the run need its URL
+        ctx.creates.append(
+            _act(
+                ActionKind.UPDATE_METADATA,
+                doc,
+                changes=_changes(("slug", None, doc.slug)),
+                note="the slug is set: the help center's own may differ",
+                data={**base, "slug": doc.slug},
+            )
+        )
+    if needs_pass:
+        ctx.updates.append(_second_pass(ctx, doc, None))
+    if doc.status == "published":
+        ctx.publishes.append(_act(ActionKind.PUBLISH, doc, data=base))
+        return True
+    return False
 
 
 _META_KEYS = {
@@ -1024,21 +1041,12 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     entry = ctx.lock.entries.get(doc.path)
     html, needs_pass = _resolved(ctx, doc)
     sent = digest(ctx.desired.renderer, doc.title, html)
-    base = {"language": doc.language, "renderer": ctx.desired.renderer, "source": source}
-    data = {
-        **base,
-        "title": doc.title,
-        "html": doc.html,
-        "slug": doc.slug,
-        "seo_title": doc.seo_title,
-        "seo_description": doc.seo_description,
-    }
-
     key = (article_id, doc.language) if article_id else None
     fetched = key is not None and key in ctx.snap.translations
     remote = ctx.snap.translations.get(key) if key else None
     if entry is not None and entry.id != article_id:
         entry = None  # the source was re-created: its old translation went with it
+    data = _translation_data(ctx, doc, remote, entry)
 
     if entry is None and remote is None:
         ctx.created.add(doc.path)
@@ -1048,7 +1056,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
                 doc,
                 remote_id=article_id,
                 changes=_changes(("title", None, doc.title), ("slug", None, doc.slug)),
-                data=data,
+                data=_translation_data(ctx, doc, None, None),
             )
         )
         if needs_pass:
@@ -1078,7 +1086,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
                 doc,
                 remote_id=article_id,
                 note="missing on the help center: it will be created again",
-                data=data,
+                data=_translation_data(ctx, doc, None, None),
             )
         )
         _translation_state(ctx, doc, article_id, LiveState.UNPUBLISHED, True, source_live)
@@ -1106,14 +1114,7 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
         or _links_to_new(ctx, doc)
         or resend
         or drifted
-        or (ctx.snap.features.translation_slugs and (remote.slug or entry.slug) != doc.slug)
-        or (
-            ctx.snap.features.seo
-            and (
-                (remote.seo_title or None) != (doc.seo_title or None)
-                or (remote.seo_description or None) != (doc.seo_description or None)
-            )
-        )
+        or bool(data["metadata"])
     )
     if changed:
         ctx.translations.append(
@@ -1121,8 +1122,10 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
                 ActionKind.UPDATE_TRANSLATION,
                 doc,
                 remote_id=article_id,
-                changes=_changes(
-                    ("title", remote.title, doc.title), ("slug", remote.slug, doc.slug)
+                changes=_changes(("title", remote.title, doc.title))
+                + tuple(
+                    FieldChange(name=k.replace("_", "."), before=getattr(remote, k), after=v)
+                    for k, v in data["metadata"].items()
                 ),
                 diff=_text_diff(remote.html or "", html, doc.path),
                 data=data,
@@ -1133,6 +1136,35 @@ def _plan_translation(ctx: _Ctx, doc: DesiredDoc, live_after: Mapping[str, bool]
     acted = _translation_state(ctx, doc, article_id, remote.state, changed, source_live)
     if not changed and not acted:
         ctx.noops += 1
+
+
+def _translation_data(
+    ctx: _Ctx, doc: DesiredDoc, remote: RemoteDoc | None, entry: LockEntry | None
+) -> dict[str, Any]:
+    """What a create or update of a translation sends: the content, and under ``metadata``
+    only the slug and SEO fields the remote does not hold yet (one more write when any).
+    ``slug_known``: the remote's slug will be the file's without a write."""
+    features = ctx.snap.features
+    have_slug = (remote.slug if remote else None) or (entry.slug if entry else None)
+    if remote is None and entry is None:
+        have_slug = certain_slug(doc.title)  # what the platform derives, where certain
+    meta: dict[str, str] = {}
+    if features.translation_slugs and have_slug != doc.slug:
+        meta["slug"] = doc.slug
+    for key in ("seo_title", "seo_description") if features.seo else ():
+        want, have = getattr(doc, key) or None, getattr(remote, key, None) or None
+        if want != have:
+            meta[key] = want or ""
+    return {
+        "language": doc.language,
+        "renderer": ctx.desired.renderer,
+        "source": doc.source or "",
+        "title": doc.title,
+        "html": doc.html,
+        "slug": doc.slug,
+        "slug_known": "slug" not in meta,
+        "metadata": meta,
+    }
 
 
 def _translation_state(
