@@ -578,6 +578,8 @@ def import_command(
         "base_url": base_url,
     }
     given = [k for k, v in flags.items() if v]
+    if given and has_config and not adopt:
+        given = _flags_disagreeing(root, flags)  # the same flags again: a re-run
     if given and (has_config or adopt):
         raise click.UsageError(
             f"--{given[0].replace('_', '-')} is for an import into a folder with no "
@@ -623,6 +625,19 @@ def import_command(
         )
         result = import_tree(config, backend, content, progress=progress)
     click.echo(render_import(result), nl=False)
+    if result.skipped:
+        ctx.exit(1)
+
+
+def _flags_disagreeing(root: Any, flags: dict[str, str | None]) -> list[str]:
+    """The import flags given that name another help center than ``hcsync.yml`` does."""
+    from hcsync.config import load_config
+
+    try:
+        config = load_config(root)
+    except HcsyncError:
+        return [k for k, v in flags.items() if v]
+    return [k for k, v in flags.items() if v and str(getattr(config, k) or "") != v]
 
 
 @cli.command()
@@ -655,7 +670,7 @@ def pull(ctx: click.Context, files: tuple[str, ...], directory: str, resolved: b
             return
         result = pull_files(config, site, lock, backend, files)
     click.echo(render_pull(result), nl=False)
-    if result.conflicts:
+    if result.conflicts or result.skipped:
         ctx.exit(1)
 
 
