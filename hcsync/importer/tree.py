@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -423,10 +424,11 @@ def _keep_order(snap: Snapshot, layout: _Layout) -> None:
 
 
 def image_name(url: str) -> tuple[str, str]:
-    """The (base, extension) a downloaded image is named by: the URL's last segment."""
-    name = unquote(posixpath.basename(urlsplit(url).path))
+    """The (base, extension) a downloaded image is named by: the URL's last segment, in
+    letters, digits, ``.``, ``_`` and ``-`` (what Markdown links carry unescaped)."""
+    name = _IMAGE_NAME.sub("-", unquote(posixpath.basename(urlsplit(url).path)))
     base, ext = split_extension(name)
-    return base, ext.lower() if ext else ".png"
+    return base, ext or ".png"
 
 
 def _place_images(
@@ -640,6 +642,7 @@ def _earlier_import(config: Config, snap: Snapshot) -> Lockfile | None:
     record (files written by hand: ``hcsync import --adopt``'s job), or the lockfile is for
     another help center."""
     root = config.content
+    _refuse_links(root)
     old = lockmod.load(config.lockfile)
     recorded = {*old.entries, *(posixpath.join(p, CATEGORY_FILE) for p in old.categories)}
     unknown = [f for f in content_files(root) if f.relative_to(root).as_posix() not in recorded]
@@ -657,6 +660,20 @@ def _earlier_import(config: Config, snap: Snapshot) -> Lockfile | None:
             "first, or run `hcsync import --adopt`"
         )
     return old
+
+
+def _refuse_links(root: Path) -> None:
+    """Refuse a content root with a symbolic link in it (hidden folders aside): the import
+    writes nothing through a link, and the loader would not read the tree the same way."""
+    for here, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") or Path(here, d).is_symlink()]
+        for name in sorted(dirs + files):
+            path = Path(here, name)
+            if path.is_symlink():
+                raise ImportRefusedError(
+                    f"{path.relative_to(root.parent).as_posix()} is a symbolic link; import "
+                    "writes no file through a link: remove it, or import into another folder"
+                )
 
 
 def import_tree(
