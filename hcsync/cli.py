@@ -559,6 +559,9 @@ def import_command(
 ) -> None:
     """Bring an existing help center into Markdown files, hcsync.yml and the lockfile.
 
+    A document that cannot be written (a name refused, HTML nested too deep) is skipped and
+    listed (exit 1); run the same command again to complete what is missing.
+
     With --adopt, the files exist already (the lockfile is lost or partial): remote articles
     are matched to files by slug and language, then by title, and the lockfile is written.
     """

@@ -639,8 +639,9 @@ def _earlier_import(config: Config, snap: Snapshot) -> Lockfile | None:
     """The lockfile of an earlier (partial) import to complete, None for a fresh import.
 
     Refuses when the content root holds Markdown or category files the lockfile does not
-    record (files written by hand: ``hcsync import --adopt``'s job), or the lockfile is for
-    another help center."""
+    record (files written by hand: ``hcsync import --adopt``'s job), when files it records
+    are gone (deleted on purpose, maybe: import does not bring them back), or when the
+    lockfile is for another help center."""
     root = config.content
     _refuse_links(root)
     old = lockmod.load(config.lockfile)
@@ -654,6 +655,13 @@ def _earlier_import(config: Config, snap: Snapshot) -> Lockfile | None:
         )
     if not (old.entries or old.categories):
         return None
+    missing = sorted(p for p in recorded if not (root / p).is_file())
+    if missing:
+        raise ImportRefusedError(
+            f"{config.lockfile.name} records {len(missing)} file(s) that are not in {root} "
+            f"({missing[0]}, …): import does not write them again; remove "
+            f"{config.lockfile.name} first, or run `hcsync import --adopt`"
+        )
     if (old.backend, old.target) != (config.backend.value, snap.target):
         raise ImportRefusedError(
             f"{config.lockfile.name} is for another help center ({old.target}); remove it "

@@ -287,6 +287,16 @@ def test_a_re_run_completes_what_the_first_import_skipped(tmp_path: Path, center
     third = run(center, root, "import")
     assert third.exit_code == 1
     assert "already holds 1 content file(s) that hcsync.lock does not record" in third.stderr
+    (root / "docs/guides/mine.md").unlink()
+    (root / "docs/guides/alpha.md").unlink()
+    fourth = run(center, root, "import")
+    assert fourth.exit_code == 1
+    assert fourth.stderr.endswith(
+        "hcsync.lock records 1 file(s) that are not in "
+        f"{root / 'docs'} (guides/alpha.md, …): import does not write them again; remove "
+        "hcsync.lock first, or run `hcsync import --adopt`\n"
+    )
+    assert not (root / "docs/guides/alpha.md").exists()
 
 
 # ---- pull ------------------------------------------------------------------------------
