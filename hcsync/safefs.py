@@ -206,7 +206,8 @@ def names_in(root: Path, rel_folder: str) -> set[str]:
     """The casefolded names in ``root/rel_folder`` (empty if missing or reached via a link)."""
     folders = [p for p in rel_folder.split("/") if p]
     try:
-        _parts("/".join(folders)) if folders else None
+        if folders:
+            _parts("/".join(folders))
         with _open_dir(root, folders, rel_folder, create=False) as dfd:
             return {n.casefold() for n in os.listdir(dfd)}
     except (OSError, UnsafePathError):
