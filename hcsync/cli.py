@@ -597,6 +597,9 @@ def import_command(
 ) -> None:
     """Bring an existing help center into Markdown files, hcsync.yml and the lockfile.
 
+    A document that cannot be written (a name refused, HTML nested too deep) is skipped and
+    listed (exit 1); run the same command again to complete what is missing.
+
     With --adopt, the files exist already (the lockfile is lost or partial): remote articles
     are matched to files by slug and language, then by title, and the lockfile is written.
     """
@@ -616,6 +619,8 @@ def import_command(
         "base_url": base_url,
     }
     given = [k for k, v in flags.items() if v]
+    if given and has_config and not adopt:
+        given = _flags_disagreeing(root, flags)  # the same flags again: a re-run
     if given and (has_config or adopt):
         raise click.UsageError(
             f"--{given[0].replace('_', '-')} is for an import into a folder with no "
@@ -643,6 +648,19 @@ def import_command(
         )
         result = import_tree(config, backend, content, progress=progress)
     click.echo(render_import(result), nl=False)
+    if result.skipped:
+        ctx.exit(1)
+
+
+def _flags_disagreeing(root: Any, flags: dict[str, str | None]) -> list[str]:
+    """The import flags given that name another help center than ``hcsync.yml`` does."""
+    from hcsync.config import load_config
+
+    try:
+        config = load_config(root)
+    except HcsyncError:
+        return [k for k, v in flags.items() if v]
+    return [k for k, v in flags.items() if v and str(getattr(config, k) or "") != v]
 
 
 @cli.command()
@@ -675,7 +693,7 @@ def pull(ctx: click.Context, files: tuple[str, ...], directory: str, resolved: b
             return
         result = pull_files(config, site, lock, backend, files)
     click.echo(render_pull(result), nl=False)
-    if result.conflicts:
+    if result.conflicts or result.skipped:
         ctx.exit(1)
 
 

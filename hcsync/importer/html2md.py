@@ -9,10 +9,20 @@ never assumed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Any
 
 from bs4 import Tag
 from markdownify import MarkdownConverter
+
+MAX_DEPTH = 100
+"""The deepest nesting of HTML elements converted; deeper documents are refused (the converter
+recurses once per level, and Python's stack is finite)."""
+
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_SELF_CLOSING = frozenset("p li dt dd tr td th option".split())
+"""Elements a start tag of the same kind closes (``<li>a<li>b``: two siblings)."""
 
 _ALIGN_RULE = {"left": ":---", "right": "---:", "center": ":---:"}
 _TASK = {"☑": "[x]", "☐": "[ ]"}
@@ -91,8 +101,44 @@ def _code_language(el: Tag) -> str | None:
     return None
 
 
+class TooDeepError(ValueError):
+    """The HTML nests elements deeper than :data:`MAX_DEPTH`."""
+
+
+def nesting_depth(html: str) -> int:
+    """How deep ``html`` nests its elements (a scan of the tags; no tree is built)."""
+    stack: list[str] = []
+    open_count: Counter[str] = Counter()
+    deepest, gt = 0, -1
+    for m in _TAG.finditer(html):
+        if gt < m.end():
+            gt = html.find(">", m.end())  # moves forward only: the scan stays linear
+            if gt < 0:
+                break  # no tag ends after this point: the rest is text
+        closing, name = m.group(1), m.group(2).lower()
+        if closing:
+            if open_count[name]:
+                while (top := stack.pop()) != name:
+                    open_count[top] -= 1
+                open_count[name] -= 1
+            continue
+        if name in _VOID or html[gt - 1] == "/":
+            continue
+        if name in _SELF_CLOSING and stack and stack[-1] == name:
+            stack.pop()
+            open_count[name] -= 1
+        stack.append(name)
+        open_count[name] += 1
+        deepest = max(deepest, len(stack))
+    return deepest
+
+
 def html_to_markdown(html: str) -> str:
-    """Markdown for ``html``, meant to render back to the same HTML with hcsync's renderer."""
+    """Markdown for ``html``, meant to render back to the same HTML with hcsync's renderer.
+
+    Raises :class:`TooDeepError` for HTML nested deeper than :data:`MAX_DEPTH` levels."""
+    if nesting_depth(html) > MAX_DEPTH:
+        raise TooDeepError(f"HTML nested deeper than {MAX_DEPTH} levels")
     text = _Converter(
         heading_style="ATX",
         bullets="-",

@@ -31,16 +31,17 @@ from hcsync.content import load_site, sniff_image
 from hcsync.content.frontmatter import split
 from hcsync.content.model import Site
 from hcsync.diagnostics import UsageError
-from hcsync.importer.html2md import html_to_markdown
+from hcsync.importer.html2md import TooDeepError, html_to_markdown
 from hcsync.importer.tree import (
-    _IMAGE_NAME,
     _IMG_SRC,
+    IMAGES_FOLDER,
     Inexact,
     _dump_front,
     _Layout,
     _localise,
     _Planned,
     _status,
+    image_name,
     record_entries,
 )
 from hcsync.lockfile import Lockfile, LockImage
@@ -48,6 +49,7 @@ from hcsync.plan.desired import DesiredDoc
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.site_adapter import desired_from_site
 from hcsync.remote import RemoteDoc, html_hash
+from hcsync.safefs import UnsafePathError, names_in, read_existing, unique_name, write_file
 
 REMOTE_SUFFIX = ".remote.md"
 
@@ -62,6 +64,8 @@ class PullResult:
     inexact: tuple[Inexact, ...] = ()
     gone: tuple[str, ...] = ()
     """Files whose remote article no longer exists."""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """(file, why) for remote versions that could not be written (the file is left alone)."""
 
 
 def remote_copy_path(path: str) -> str:
@@ -139,24 +143,21 @@ def pull(
                 doc_urls.setdefault(url, remote_path)
     by_url = {img.url: img for img in lock.images.values()}
     new_images: list[LockImage] = []
-    root = config.content
+    skipped: list[tuple[str, str]] = []
     for path in [*drifted, *(c for c, _ in conflicts)]:
-        remote = remote_of[path]
-        _images_for(path, remote, by_url, layout, backend, new_images, root)
-        planned = _Planned(path=path, remote=remote, source=None, front={}, html=remote.html or "")
-        body = html_to_markdown(_localise(planned, doc_urls, layout))
-        front = _front_for(root / path, remote, config.default_status)
-        if path in drifted:
-            (root / path).write_text(_dump_front(front) + "\n" + body, encoding="utf-8")
-        else:
-            front["sync"] = False
-            copy = root / remote_copy_path(path)
-            header = (
-                f"# hcsync pull: the help center's version of {posixpath.basename(path)}, "
-                "which was changed there and here.\n# Merge it by hand, then delete this file.\n"
-            )
-            text = _dump_front(front)
-            copy.write_text("---\n" + header + text[4:] + "\n" + body, encoding="utf-8")
+        why = _write_remote(
+            path,
+            path in drifted,
+            remote_of[path],
+            layout,
+            doc_urls,
+            config,
+            _Fetch(by_url, backend, new_images),
+        )
+        if why is not None:
+            skipped.append((path, why))
+    drifted = [p for p in drifted if p not in dict(skipped)]
+    conflicts = [c for c in conflicts if c[0] not in dict(skipped)]
 
     for img in new_images:
         lock.images.setdefault(img.sha256, img)
@@ -176,7 +177,49 @@ def pull(
         unchanged=unchanged,
         inexact=tuple(inexact),
         gone=tuple(gone),
+        skipped=tuple(skipped),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetch:
+    """What writing a document's new images needs: known images, the backend, the new ones."""
+
+    by_url: dict[str, LockImage]
+    backend: Backend
+    new_images: list[LockImage]
+
+
+def _write_remote(
+    path: str,
+    drifted: bool,
+    remote: RemoteDoc,
+    layout: _Layout,
+    doc_urls: dict[str, str],
+    config: Config,
+    fetch: _Fetch,
+) -> str | None:
+    """Write the remote version of ``path`` (over the file, or beside it for a conflict) with
+    its new images, through the safe writer; the reason it cannot be, or None."""
+    root = config.content
+    planned = _Planned(path=path, remote=remote, source=None, front={}, html=remote.html or "")
+    try:
+        _images_for(path, remote, layout, root, fetch)
+        body = html_to_markdown(_localise(planned, doc_urls, layout))
+        front = _front_for(root, path, remote, config.default_status)
+        if drifted:
+            write_file(root, path, _dump_front(front) + "\n" + body)
+            return None
+        front["sync"] = False
+        header = (
+            f"# hcsync pull: the help center's version of {posixpath.basename(path)}, "
+            "which was changed there and here.\n# Merge it by hand, then delete this file.\n"
+        )
+        text = _dump_front(front)
+        write_file(root, remote_copy_path(path), "---\n" + header + text[4:] + "\n" + body)
+    except (UnsafePathError, TooDeepError) as exc:
+        return str(exc)
+    return None
 
 
 def _select(config: Config, docs: dict[str, DesiredDoc], files: Collection[str]) -> list[str]:
@@ -196,7 +239,7 @@ def _select(config: Config, docs: dict[str, DesiredDoc], files: Collection[str])
     return sorted(set(out))
 
 
-def _front_for(file: Path, remote: RemoteDoc, default: Status) -> dict[str, Any]:
+def _front_for(root: Path, path: str, remote: RemoteDoc, default: Status) -> dict[str, Any]:
     """The file's front-matter with the remote's title, SEO and live state (other keys kept).
 
     A web edit left unpublished (live, with draft changes) becomes ``status: draft``, so the
@@ -204,7 +247,7 @@ def _front_for(file: Path, remote: RemoteDoc, default: Status) -> dict[str, Any]
     publish it."""
     front: dict[str, Any] = {}
     try:
-        parts = split(file.read_text(encoding="utf-8"))
+        parts = split((read_existing(root, path) or b"").decode("utf-8"))
         loaded = yaml.safe_load(parts.yaml) if parts.yaml else None
         if isinstance(loaded, dict):
             front = loaded
@@ -235,41 +278,35 @@ def _front_for(file: Path, remote: RemoteDoc, default: Status) -> dict[str, Any]
     return {"title": front.pop("title"), **front}
 
 
-def _images_for(
-    path: str,
-    remote: RemoteDoc,
-    by_url: dict[str, LockImage],
-    layout: _Layout,
-    backend: Backend,
-    new_images: list[LockImage],
-    root: Path,
-) -> None:
-    folder = posixpath.dirname(path)
+def _images_for(path: str, remote: RemoteDoc, layout: _Layout, root: Path, fetch: _Fetch) -> None:
+    """Download the images ``remote`` shows that the lockfile does not know, into the
+    ``images`` folder beside ``path`` (a file with the same bytes is reused; names are made
+    safe and never equal to another one but for case)."""
+    folder = posixpath.join(posixpath.dirname(path), IMAGES_FOLDER)
+    taken: set[str] | None = None
     for m in _IMG_SRC.finditer(remote.html or ""):
         url = htmllib.unescape(m.group("url"))
         if url in layout.images:
             continue
-        known = by_url.get(url)
+        known = fetch.by_url.get(url)
         if known is not None:
             layout.images[url] = (known.path, known.sha256, b"")
             continue
-        data = backend.download_image(url)
+        data = fetch.backend.download_image(url)
         if data is None or sniff_image(data) is None:
             continue
         sha = hashlib.sha256(data).hexdigest()
-        name = _IMAGE_NAME.sub("-", posixpath.basename(url.split("?")[0])) or "image.png"
-        target = f"{folder}/images/{name}" if folder else f"images/{name}"
-        n = 2
-        while (root / target).exists() and (root / target).read_bytes() != data:
-            stem, _, ext = name.rpartition(".")
-            target = f"{folder}/images/{stem}-{n}.{ext}"
-            n += 1
-        (root / target).parent.mkdir(parents=True, exist_ok=True)
-        (root / target).write_bytes(data)
+        base, ext = image_name(url)
+        if taken is None:
+            taken = names_in(root, folder)
+        target = posixpath.join(folder, unique_name(base, ext, set(), default="image"))
+        if read_existing(root, target) != data:
+            target = posixpath.join(folder, unique_name(base, ext, taken, default="image"))
+            write_file(root, target, data, exclusive=True)
         layout.images[url] = (target, sha, data)
         image = LockImage(sha256=sha, url=url, path=target)
-        by_url[url] = image
-        new_images.append(image)
+        fetch.by_url[url] = image
+        fetch.new_images.append(image)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

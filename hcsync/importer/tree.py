@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import html as htmllib
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -41,7 +42,7 @@ from hcsync.content import load_site, sniff_image
 from hcsync.content.loader import CATEGORY_FILE, SLUG_RE, slugify
 from hcsync.content.model import Site
 from hcsync.diagnostics import HcsyncError, UsageError
-from hcsync.importer.html2md import html_to_markdown
+from hcsync.importer.html2md import TooDeepError, html_to_markdown
 from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, digest
 from hcsync.ordering import rank
 from hcsync.plan.desired import Desired, DesiredDoc
@@ -50,10 +51,20 @@ from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Action
 from hcsync.plan.site_adapter import desired_from_site
 from hcsync.remote import LiveState, RemoteCategory, RemoteDoc, Snapshot, html_hash
+from hcsync.safefs import (
+    UnsafePathError,
+    names_in,
+    read_existing,
+    safe_name,
+    split_extension,
+    unique_name,
+    write_file,
+)
 
 _URL_ATTR = re.compile(r'(?P<attr>\s(?:href|src)=")(?P<url>[^"]*)"')
 _IMG_SRC = re.compile(r'<img\b[^>]*?\ssrc="(?P<url>[^"]*)"')
 _IMAGE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+IMAGES_FOLDER = "images"
 
 
 class ImportRefusedError(HcsyncError):
@@ -72,6 +83,16 @@ class Inexact:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Skipped:
+    """A remote document or category that was not written, and why."""
+
+    path: str
+    """Where it would have gone (under the content root)."""
+    remote_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ImportResult:
     """What ``hcsync import`` wrote and what the user should look at."""
 
@@ -86,6 +107,10 @@ class ImportResult:
     """Things not imported or changed on the way (one line each)."""
     leftover: tuple[Action, ...] = ()
     """Actions the next plan would still show (expected: none)."""
+    skipped: tuple[Skipped, ...] = ()
+    """Documents and categories not written (a re-run writes them once they can be)."""
+    resumed: int = 0
+    """Documents an earlier import recorded in the lockfile (kept as they are)."""
 
 
 # ---- reading the remote ----------------------------------------------------------------
@@ -154,6 +179,8 @@ class _Planned:
     source: str | None
     front: dict[str, Any]
     html: str
+    existing: bool = False
+    """Recorded in the lockfile by an earlier import: placed, not written again."""
 
 
 @dataclass(slots=True)
@@ -168,6 +195,11 @@ class _Layout:
     category_order: dict[str, int] = field(default_factory=dict)
     """Folder path → its ``order``, where names alone would not give the remote's order."""
     notes: list[str] = field(default_factory=list)
+    existing: set[str] = field(default_factory=set)
+    """Category folders an earlier import recorded (not written again)."""
+    names: dict[str, set[str]] = field(default_factory=dict)
+    """Folder → the casefolded names given in it (files and folders, never two alike)."""
+    skipped: list[Skipped] = field(default_factory=list)
 
 
 def _unique(name: str, taken: set[str]) -> str:
@@ -178,19 +210,32 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _category_folders(snap: Snapshot, layout: _Layout) -> None:
-    """Folder per category, parents first, at any depth (ClickHelp folders nest deeper)."""
-    taken: dict[str | None, set[str]] = {}
+def _taken(layout: _Layout, folder: str) -> set[str]:
+    """The casefolded names used in ``folder`` (``images`` is kept for the images folder)."""
+    return layout.names.setdefault(folder, {IMAGES_FOLDER})
+
+
+def _category_folders(snap: Snapshot, layout: _Layout, known: Mapping[str, str]) -> None:
+    """Folder per category, parents first, at any depth (ClickHelp folders nest deeper).
+    ``known``: category id → the folder an earlier import gave it (kept)."""
     by_id = {c.id: c for c in snap.categories}
-    pending = list(snap.categories)
+    for cat in snap.categories:
+        path = known.get(cat.id)
+        if path is not None:
+            layout.category_paths[cat.id] = path
+            layout.categories[path] = cat
+            layout.existing.add(path)
+            folder, _, name = path.rpartition("/")
+            _taken(layout, folder).add(name.casefold())
+    pending = [c for c in snap.categories if c.id not in layout.category_paths]
     while pending:
         left = []
         for cat in pending:
-            parent = layout.category_paths.get(cat.parent_id) if cat.parent_id else None
-            if cat.parent_id and parent is None:
+            parent = layout.category_paths.get(cat.parent_id) if cat.parent_id else ""
+            if parent is None:
                 left.append(cat)
                 continue
-            name = _unique(slugify(cat.name) or "category", taken.setdefault(parent, set()))
+            name = unique_name(slugify(cat.name) or "category", "", _taken(layout, parent))
             path = f"{parent}/{name}" if parent else name
             layout.category_paths[cat.id] = path
             layout.categories[path] = cat
@@ -228,69 +273,136 @@ def _front(
     return front
 
 
-def _layout(content: RemoteContent, backend: Backend, config: Config) -> _Layout:
+def _layout(
+    content: RemoteContent, backend: Backend, config: Config, old: Lockfile | None = None
+) -> _Layout:
+    """Where each category, document and image goes. Names are made safe and unique (case
+    ignored) per folder; what ``old`` (an earlier import's lockfile) records keeps its path."""
     snap = content.snapshot
     layout = _Layout()
-    _category_folders(snap, layout)
+    known = {(e.id, e.language): e for e in (old.entries.values() if old else ())}
+    _category_folders(
+        snap, layout, {c.id: c.path for c in (old.categories if old else {}).values()}
+    )
     slugs_taken: dict[str, set[str]] = {}
-    stems: dict[str, set[str]] = {}
-    allowed = set(config.languages)
-    default_status = config.default_status
+    reserve = "." + "x" * max((len(lang) for lang in config.languages), default=2) + ".md"
     articles = sorted(
         snap.articles.values(),
-        key=lambda d: (layout.category_paths.get(d.category_id or "", "~"), d.slug or "", d.id),
+        key=lambda d: (
+            (d.id, snap.default_language) not in known,
+            layout.category_paths.get(d.category_id or "", "~"),
+            d.slug or "",
+            d.id,
+        ),
     )
     for doc in articles:
-        folder = layout.category_paths.get(doc.category_id or "")
-        if folder is None and doc.category_id is None and not config.articles_need_a_category:
-            folder = ""  # at the top of the table of contents: a file at the content root
-        if folder is None:
-            layout.notes.append(
-                f"article {doc.title!r} ({doc.id}) is in no known category; not imported"
-            )
+        entry = known.get((doc.id, snap.default_language))
+        planned: _Planned | None
+        if entry is not None:
+            planned = _known_doc(entry, doc, layout, slugs_taken)
+        else:
+            planned = _new_article(doc, layout, backend, config, slugs_taken, reserve)
+        if planned is None:
             continue
-        wanted = doc.slug or backend.derived_slug(doc.title) or slugify(doc.title) or "article"
-        if not SLUG_RE.match(wanted):
-            wanted = slugify(wanted) or "article"
-        taken = slugs_taken.setdefault(snap.default_language, set())
-        slug = _unique(wanted, taken)
-        if slug != wanted:
-            layout.notes.append(
-                f"article {doc.title!r}: slug {wanted!r} is used by another article; "
-                f"the file sets {slug!r} (the next apply changes its URL)"
-            )
-        stem = _unique(slug, stems.setdefault(folder, set()))
-        path = posixpath.join(folder, f"{stem}.md")
-        front = _front(
-            doc.title, None if stem == slug else slug, doc, _status(doc.state), default_status
-        )
-        layout.docs.append(
-            _Planned(path=path, remote=doc, source=None, front=front, html=doc.html or "")
-        )
-        for lang in sorted(snap.languages):
-            tdoc = content.translations.get((doc.id, lang))
-            if tdoc is None:
-                continue
-            if lang not in allowed:
-                layout.notes.append(f"{path}: translation into {lang!r} skipped (not configured)")
-                continue
-            tpath = posixpath.join(folder, f"{stem}.{lang}.md")
-            tslug = tdoc.slug if tdoc.slug and SLUG_RE.match(tdoc.slug) else slug
-            ttaken = slugs_taken.setdefault(lang, set())
-            tslug = _unique(tslug, ttaken)
-            tfront = _front(
-                tdoc.title,
-                None if tslug == slug else tslug,
-                tdoc,
-                _status(tdoc.state),
-                default_status,
-            )
-            layout.docs.append(
-                _Planned(path=tpath, remote=tdoc, source=path, front=tfront, html=tdoc.html or "")
-            )
-    _place_images(content, layout)
+        layout.docs.append(planned)
+        _place_translations(planned, content, layout, config, slugs_taken, known)
+    _place_images(content, layout, config.content, old)
     _keep_order(snap, layout)
     return layout
+
+
+def _known_doc(
+    entry: LockEntry, doc: RemoteDoc, layout: _Layout, slugs_taken: dict[str, set[str]]
+) -> _Planned:
+    folder, _, name = entry.path.rpartition("/")
+    _taken(layout, folder).add(name.casefold())
+    slugs_taken.setdefault(entry.language, set()).add(entry.slug or "")
+    front = {"slug": entry.slug} if entry.slug else {}
+    return _Planned(
+        path=entry.path, remote=doc, source=entry.source, front=front, html="", existing=True
+    )
+
+
+def _new_article(
+    doc: RemoteDoc,
+    layout: _Layout,
+    backend: Backend,
+    config: Config,
+    slugs_taken: dict[str, set[str]],
+    reserve: str,
+) -> _Planned | None:
+    folder = layout.category_paths.get(doc.category_id or "")
+    if folder is None and doc.category_id is None and not config.articles_need_a_category:
+        folder = ""  # at the top of the table of contents: a file at the content root
+    if folder is None:
+        layout.notes.append(
+            f"article {doc.title!r} ({doc.id}) is in no known category; not imported"
+        )
+        return None
+    wanted = doc.slug or backend.derived_slug(doc.title) or slugify(doc.title) or "article"
+    if not SLUG_RE.match(wanted):
+        wanted = slugify(wanted) or "article"
+    slug = _unique(wanted, slugs_taken.setdefault(config.default_language, set()))
+    if slug != wanted:
+        layout.notes.append(
+            f"article {doc.title!r}: slug {wanted!r} is used by another article; "
+            f"the file sets {slug!r} (the next apply changes its URL)"
+        )
+    taken = _taken(layout, folder)
+    stem, n = safe_name(slug, reserve)[: -len(reserve)], 2
+    while f"{stem}.md".casefold() in taken:
+        stem, n = safe_name(f"{slug}-{n}", reserve)[: -len(reserve)], n + 1
+    taken.add(f"{stem}.md".casefold())
+    front = _front(
+        doc.title, None if stem == slug else slug, doc, _status(doc.state), config.default_status
+    )
+    path = posixpath.join(folder, f"{stem}.md")
+    return _Planned(path=path, remote=doc, source=None, front=front, html=doc.html or "")
+
+
+def _place_translations(
+    article: _Planned,
+    content: RemoteContent,
+    layout: _Layout,
+    config: Config,
+    slugs_taken: dict[str, set[str]],
+    known: Mapping[tuple[str, str], LockEntry],
+) -> None:
+    snap = content.snapshot
+    doc, path = article.remote, article.path
+    folder, _, name = path.rpartition("/")
+    stem = name.removesuffix(".md")
+    slug = article.front.get("slug") or stem
+    for lang in sorted(snap.languages):
+        tdoc = content.translations.get((doc.id, lang))
+        if tdoc is None:
+            continue
+        entry = known.get((doc.id, lang))
+        if entry is not None:
+            layout.docs.append(_known_doc(entry, tdoc, layout, slugs_taken))
+            continue
+        if lang not in config.languages:
+            layout.notes.append(f"{path}: translation into {lang!r} skipped (not configured)")
+            continue
+        tpath = posixpath.join(folder, f"{stem}.{lang}.md")
+        taken = _taken(layout, folder)
+        if f"{stem}.{lang}.md".casefold() in taken:
+            why = "another file in its folder has the same name but for upper/lower case"
+            layout.skipped.append(Skipped(path=tpath, remote_id=tdoc.id, reason=why))
+            continue
+        taken.add(f"{stem}.{lang}.md".casefold())
+        tslug = tdoc.slug if tdoc.slug and SLUG_RE.match(tdoc.slug) else slug
+        tslug = _unique(tslug, slugs_taken.setdefault(lang, set()))
+        tfront = _front(
+            tdoc.title,
+            None if tslug == slug else tslug,
+            tdoc,
+            _status(tdoc.state),
+            config.default_status,
+        )
+        layout.docs.append(
+            _Planned(path=tpath, remote=tdoc, source=path, front=tfront, html=tdoc.html or "")
+        )
 
 
 def _keep_order(snap: Snapshot, layout: _Layout) -> None:
@@ -311,11 +423,23 @@ def _keep_order(snap: Snapshot, layout: _Layout) -> None:
                 articles[paths[key]].front["order"] = n
 
 
-def _place_images(content: RemoteContent, layout: _Layout) -> None:
-    by_sha: dict[str, str] = {}
-    used_paths: set[str] = set()
+def image_name(url: str) -> tuple[str, str]:
+    """The (base, extension) a downloaded image is named by: the URL's last segment, in
+    letters, digits, ``.``, ``_`` and ``-`` (what Markdown links carry unescaped)."""
+    name = _IMAGE_NAME.sub("-", unquote(posixpath.basename(urlsplit(url).path)))
+    base, ext = split_extension(name)
+    return base, ext or ".png"
+
+
+def _place_images(
+    content: RemoteContent, layout: _Layout, root: Path, old: Lockfile | None = None
+) -> None:
+    by_sha = {sha: img.path for sha, img in (old.images if old else {}).items()}
+    folders: dict[str, set[str]] = {}
     for planned in layout.docs:
-        folder = posixpath.dirname(planned.path)
+        if planned.existing:
+            continue
+        folder = posixpath.join(posixpath.dirname(planned.path), IMAGES_FOLDER)
         for m in _IMG_SRC.finditer(planned.html):
             url = htmllib.unescape(m.group("url"))
             if url in layout.images:
@@ -332,16 +456,12 @@ def _place_images(content: RemoteContent, layout: _Layout) -> None:
             if sha in by_sha:
                 layout.images[url] = (by_sha[sha], sha, data)
                 continue
-            name = _IMAGE_NAME.sub("-", unquote(posixpath.basename(urlsplit(url).path))) or "image"
-            base, dot, ext = name.rpartition(".")
-            if not dot:
-                base, ext = name, "png"
-            candidate, n = posixpath.join(folder, "images", f"{base}.{ext}"), 2
-            while candidate in used_paths:
-                candidate, n = posixpath.join(folder, "images", f"{base}-{n}.{ext}"), n + 1
-            used_paths.add(candidate)
-            by_sha[sha] = candidate
-            layout.images[url] = (candidate, sha, data)
+            if folder not in folders:
+                folders[folder] = names_in(root, folder)
+            base, ext = image_name(url)
+            name = unique_name(base, ext, folders[folder], default="image")
+            by_sha[sha] = posixpath.join(folder, name)
+            layout.images[url] = (by_sha[sha], sha, data)
 
 
 def _relative(target: str, from_path: str) -> str:
@@ -417,9 +537,7 @@ def write_config(directory: Path, settings: Mapping[str, Any]) -> Path:
             lines.append(f"{key}: [{', '.join(_yaml_scalar(str(v)) for v in value)}]")
         else:
             lines.append(f"{key}: {_yaml_scalar(str(value))}")
-    directory.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    return write_file(directory, CONFIG_NAME, "\n".join(lines) + "\n", exclusive=True)
 
 
 _TARGET_KEYS = {
@@ -517,6 +635,55 @@ def check_config(config: Config, snap: Snapshot, used_languages: Iterable[str]) 
         )
 
 
+def _earlier_import(config: Config, snap: Snapshot) -> Lockfile | None:
+    """The lockfile of an earlier (partial) import to complete, None for a fresh import.
+
+    Refuses when the content root holds Markdown or category files the lockfile does not
+    record (files written by hand: ``hcsync import --adopt``'s job), when files it records
+    are gone (deleted on purpose, maybe: import does not bring them back), or when the
+    lockfile is for another help center."""
+    root = config.content
+    _refuse_links(root)
+    old = lockmod.load(config.lockfile)
+    recorded = {*old.entries, *(posixpath.join(p, CATEGORY_FILE) for p in old.categories)}
+    unknown = [f for f in content_files(root) if f.relative_to(root).as_posix() not in recorded]
+    if unknown:
+        raise ImportRefusedError(
+            f"{root} already holds {len(unknown)} content file(s) that {config.lockfile.name} "
+            "does not record; import writes into an empty folder or completes its own earlier "
+            "import (to match files that exist, run `hcsync import --adopt`)"
+        )
+    if not (old.entries or old.categories):
+        return None
+    missing = sorted(p for p in recorded if not (root / p).is_file())
+    if missing:
+        raise ImportRefusedError(
+            f"{config.lockfile.name} records {len(missing)} file(s) that are not in {root} "
+            f"({missing[0]}, …): import does not write them again; remove "
+            f"{config.lockfile.name} first, or run `hcsync import --adopt`"
+        )
+    if (old.backend, old.target) != (config.backend.value, snap.target):
+        raise ImportRefusedError(
+            f"{config.lockfile.name} is for another help center ({old.target}); remove it "
+            "first, or run `hcsync import --adopt`"
+        )
+    return old
+
+
+def _refuse_links(root: Path) -> None:
+    """Refuse a content root with a symbolic link in it (hidden folders aside): the import
+    writes nothing through a link, and the loader would not read the tree the same way."""
+    for here, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") or Path(here, d).is_symlink()]
+        for name in sorted(dirs + files):
+            path = Path(here, name)
+            if path.is_symlink():
+                raise ImportRefusedError(
+                    f"{path.relative_to(root.parent).as_posix()} is a symbolic link; import "
+                    "writes no file through a link: remove it, or import into another folder"
+                )
+
+
 def import_tree(
     config: Config,
     backend: Backend,
@@ -526,85 +693,145 @@ def import_tree(
 ) -> ImportResult:
     """Write the content tree and the lockfile for ``content`` (read by :func:`read_remote`).
 
-    Refuses when the content root already holds Markdown or category files, or the lockfile
-    has entries (that is ``hcsync import --adopt``'s job).
+    A document that cannot be written (a name the writer refuses, HTML too deep to convert)
+    is skipped and listed; the rest is written and recorded. Run again, the import completes
+    what the lockfile does not record yet and keeps what it does (see :func:`_earlier_import`).
     """
     root = config.content
-    existing = content_files(root)
-    if existing:
-        raise ImportRefusedError(
-            f"{root} already holds {len(existing)} content file(s); import writes into an empty "
-            "folder (to match files that exist, run `hcsync import --adopt`)"
-        )
-    old = lockmod.load(config.lockfile)
-    if old.entries:
-        raise ImportRefusedError(
-            f"{config.lockfile.name} already has entries; remove it first, or run "
-            "`hcsync import --adopt`"
-        )
     snap = content.snapshot
+    old = _earlier_import(config, snap)
     check_config(config, snap, {lang for _, lang in content.translations})
-    layout = _layout(content, backend, config)
+    layout = _layout(content, backend, config, old)
     doc_urls = _doc_urls(snap, layout)
-
-    written: list[Path] = []
-    for path, cat in layout.categories.items():
-        data: dict[str, Any] = {"name": cat.name}
-        if cat.description.strip():
-            data["description"] = cat.description.strip()
-        if path in layout.category_order:
-            data["order"] = layout.category_order[path]
-        names = {
-            lang: {"name": name, **({"description": desc.strip()} if desc.strip() else {})}
-            for lang, name, desc in cat.translations
-            if lang in config.languages and name.strip()
-        }
-        if names:
-            data["translations"] = names
-        file = root / path / CATEGORY_FILE
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(
-            yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000),
-            encoding="utf-8",
-        )
-        written.append(file)
-    for image_path, _sha, data_bytes in {v[0]: v for v in layout.images.values()}.values():
-        file = root / image_path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_bytes(data_bytes)
-    for planned in layout.docs:
-        body = html_to_markdown(_localise(planned, doc_urls, layout))
-        file = root / planned.path
-        file.parent.mkdir(parents=True, exist_ok=True)
-        file.write_text(_dump_front(planned.front) + "\n" + body, encoding="utf-8")
-        written.append(file)
+    written = _write_tree(root, layout, doc_urls, config)
     if progress:
         progress(f"wrote {len(written)} files; checking that they render back")
 
     site = load_site(config)
-    lock = Lockfile(backend=config.backend.value, target=snap.target)
+    lock = old or Lockfile(backend=config.backend.value, target=snap.target)
     for path, cat in layout.categories.items():
         loaded = site.categories.get(path)
-        if loaded is not None:
+        if loaded is not None and path not in layout.existing and path in written:
             lock.categories[path] = LockCategory(path=path, id=cat.id, hash=loaded.content_hash)
     for url, (image_path, sha, _data) in layout.images.items():
-        lock.images.setdefault(sha, LockImage(sha256=sha, url=url, path=image_path))
-    remote_of = {p.path: p.remote for p in layout.docs}
-    sources = {p.path: p.source for p in layout.docs}
-    inexact, notes = record_entries(site, lock, remote_of, sources)
+        if image_path in written:
+            lock.images.setdefault(sha, LockImage(sha256=sha, url=url, path=image_path))
+    new = [p for p in layout.docs if p.path in written]
+    remote_of = {p.path: p.remote for p in new}
+    inexact, notes = record_entries(site, lock, remote_of, {p.path: p.source for p in new})
     lockmod.save(lock, config.lockfile)
     leftover = check_plan(site, lock, snap, content.translations)
     return ImportResult(
         root=root,
-        articles=len(site.articles),
-        translations=len(site.translations),
-        categories=len(lock.categories),
-        images=len(lock.images),
+        articles=sum(1 for p in new if p.source is None),
+        translations=sum(1 for p in new if p.source is not None),
+        categories=sum(1 for p in layout.categories if p in written),
+        images=len({v[0] for v in layout.images.values() if v[0] in written}),
         calls=backend.stats.calls,
         inexact=tuple(inexact),
         notes=tuple(layout.notes + notes),
         leftover=leftover,
+        skipped=tuple(layout.skipped),
+        resumed=sum(1 for p in layout.docs if p.existing),
     )
+
+
+def _category_yaml(cat: RemoteCategory, path: str, layout: _Layout, config: Config) -> str:
+    data: dict[str, Any] = {"name": cat.name}
+    if cat.description.strip():
+        data["description"] = cat.description.strip()
+    if path in layout.category_order:
+        data["order"] = layout.category_order[path]
+    names = {
+        lang: {"name": name, **({"description": desc.strip()} if desc.strip() else {})}
+        for lang, name, desc in cat.translations
+        if lang in config.languages and name.strip()
+    }
+    if names:
+        data["translations"] = names
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1_000_000)
+
+
+def _write_tree(
+    root: Path, layout: _Layout, doc_urls: Mapping[str, str], config: Config
+) -> set[str]:
+    """Write the new categories, documents and their images through the safe writer; what
+    cannot be written is added to ``layout.skipped``. Returns the paths written (folders for
+    categories)."""
+    written: set[str] = set()
+    lost: dict[str, str] = {}
+    """Category folder or article path not written → why (what is inside or translates it
+    is skipped too)."""
+    for path, cat in layout.categories.items():
+        if path in layout.existing:
+            continue
+        why = _blocked(path, lost)
+        if why is None:
+            why = _try_write(
+                root, f"{path}/{CATEGORY_FILE}", _category_yaml(cat, path, layout, config)
+            )
+        if why is None:
+            written.add(path)
+        else:
+            lost[path] = why
+            layout.skipped.append(Skipped(path=path, remote_id=cat.id, reason=why))
+    for planned in layout.docs:
+        if planned.existing:
+            continue
+        why = _blocked(posixpath.dirname(planned.path), lost) or (
+            f"its article was skipped ({lost[planned.source]})" if planned.source in lost else None
+        )
+        if why is None:
+            why = _write_doc(root, planned, doc_urls, layout, written)
+        if why is None:
+            written.add(planned.path)
+        else:
+            lost[planned.path] = why
+            layout.skipped.append(
+                Skipped(path=planned.path, remote_id=planned.remote.id, reason=why)
+            )
+    return written
+
+
+def _blocked(folder: str, lost: Mapping[str, str]) -> str | None:
+    while folder:
+        if folder in lost:
+            return f"its category {folder} was skipped"
+        folder = posixpath.dirname(folder)
+    return None
+
+
+def _try_write(root: Path, rel: str, data: str | bytes) -> str | None:
+    try:
+        write_file(root, rel, data, exclusive=True)
+    except UnsafePathError as exc:
+        return str(exc)
+    return None
+
+
+def _write_doc(
+    root: Path,
+    planned: _Planned,
+    doc_urls: Mapping[str, str],
+    layout: _Layout,
+    written: set[str],
+) -> str | None:
+    """Write one document and the images it shows; the reason it cannot be, or None."""
+    try:
+        body = html_to_markdown(_localise(planned, doc_urls, layout))
+    except (TooDeepError, RecursionError) as exc:
+        return str(exc) if isinstance(exc, TooDeepError) else "HTML nested too deep to convert"
+    for m in _IMG_SRC.finditer(planned.html):
+        image = layout.images.get(htmllib.unescape(m.group("url")))
+        if image is None or image[0] in written:
+            continue
+        image_path, _sha, data = image
+        if read_existing(root, image_path) != data:
+            why = _try_write(root, image_path, data)
+            if why is not None:
+                return why
+        written.add(image_path)
+    return _try_write(root, planned.path, _dump_front(planned.front) + "\n" + body)
 
 
 def doc_urls_for(desired: Desired, remote_of: Mapping[str, RemoteDoc]) -> dict[str, str]:

@@ -21,6 +21,17 @@ def render_import(result: ImportResult) -> str:
         f"{_n(result.categories, 'category', 'categories')} and {_n(result.images, 'image')} "
         f"into {result.root} ({_n(result.calls, 'API call')}).",
     ]
+    if result.resumed:
+        lines.append(
+            f"Kept {_n(result.resumed, 'document')} an earlier import recorded in the lockfile."
+        )
+    if result.skipped:
+        lines.append("")
+        lines.append(
+            f"Skipped {_n(len(result.skipped), 'document or category', 'documents or categories')}"
+            " (not written, not recorded; run `hcsync import` again once fixed):"
+        )
+        lines.extend(f"  x {s.path}  (remote id {s.remote_id}): {s.reason}" for s in result.skipped)
     if result.inexact:
         lines.append("")
         lines.append(
@@ -93,13 +104,16 @@ def render_pull(result: PullResult) -> str:
         )
     for path in result.gone:
         lines.append(f"  ? {path}  (its article is gone from the help center)")
+    for path, why in result.skipped:
+        lines.append(f"  x {path}  SKIPPED: the help center's version was not written: {why}")
     for item in result.inexact:
         lines.append(
             f"  ~ {item.path}  ({', '.join(item.fields)} cannot be written exactly as Markdown)"
         )
     summary = (
         f"Pull: {_n(len(result.updated), 'file')} updated, "
-        f"{_n(len(result.conflicts), 'conflict')}, {result.unchanged} unchanged."
+        f"{_n(len(result.conflicts), 'conflict')}, {result.unchanged} unchanged"
+        + (f", {len(result.skipped)} skipped." if result.skipped else ".")
     )
     if lines:
         lines.insert(0, "")
