@@ -88,10 +88,6 @@ class Backend(Protocol):
         as a link, and no credential is ever sent to another host)."""
         ...
 
-    def derived_slug(self, title: str) -> str | None:
-        """The slug the platform makes from ``title`` when none is set (None: it makes none)."""
-        ...
-
     def create_category(
         self,
         *,

@@ -41,6 +41,7 @@ import httpx
 from hcsync.backends.base import CategoryTranslations, Metadata, Position
 from hcsync.backends.http import ApiClient, CallStats, clean_text, error_body
 from hcsync.backends.wire import Obj, obj, objs, reading
+from hcsync.content.loader import slugify
 from hcsync.diagnostics import BackendError
 from hcsync.ordering import moves
 from hcsync.remote import PLATFORM_FEATURES, LiveState, RemoteCategory, RemoteDoc, Snapshot
@@ -70,11 +71,6 @@ def language_tags(codes: Sequence[str]) -> list[str]:
         short if primary.count(short) == 1 else code
         for code, short in zip(codes, primary, strict=True)
     ]
-
-
-def slugify(text: str) -> str:
-    """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def _error_message(response: httpx.Response) -> tuple[str, str | None]:
@@ -297,9 +293,6 @@ class ClickHelpBackend:
                 path=path,
             ) from None
 
-    def derived_slug(self, title: str) -> str | None:
-        return slugify(title) or None
-
     def created_meanwhile(
         self, *, title: str, category_id: str | None, known_ids: Collection[str]
     ) -> RemoteDoc | None:
@@ -442,7 +435,7 @@ class ClickHelpBackend:
         position: Position | None = None,
     ) -> RemoteDoc:
         self._ensure_loaded()
-        tid = topic_id_for(slug or slugify(title))
+        tid = topic_id_for(slug or slugify(title))  # the plan always gives the file's slug
         at = self._ordinal(category_id, position)
         path = f"projects/{self.project_id}/articles/{quote(tid, safe='')}"
         # No GET first: the planner matches existing topics by id before it plans a create,

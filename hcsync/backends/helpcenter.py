@@ -43,11 +43,6 @@ _URL_RE = re.compile(
 )
 
 
-def slugify(text: str) -> str:
-    """Lowercase; runs of anything other than ``[a-z0-9]`` become ``-``; hyphens trimmed."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 FEATURES = PLATFORM_FEATURES["helpcenter"]
 
 
@@ -193,9 +188,6 @@ class HelpCenterBackend:
             "Help.Center has no order for articles or categories (helpcenter.md §9); "
             "the planner never asks for one"
         )
-
-    def derived_slug(self, title: str) -> str | None:
-        return slugify(title) or None
 
     def download_image(self, url: str) -> bytes | None:
         """An image the platform hosts: from the API's own origin (same scheme, host and port)

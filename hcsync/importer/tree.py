@@ -339,7 +339,7 @@ def _new_article(
             f"article {doc.title!r} ({doc.id}) is in no known category; not imported"
         )
         return None
-    wanted = doc.slug or backend.derived_slug(doc.title) or slugify(doc.title) or "article"
+    wanted = doc.slug or slugify(doc.title) or "article"
     if not SLUG_RE.match(wanted):
         wanted = slugify(wanted) or "article"
     slug = _unique(wanted, slugs_taken.setdefault(config.default_language, set()))
