@@ -684,8 +684,13 @@ def pull(ctx: click.Context, files: tuple[str, ...], directory: str, resolved: b
     from hcsync.importer.pull import pull as pull_files
     from hcsync.importer.pull import resolve
     from hcsync.importer.views import render_pull, render_resolve
+    from hcsync.workflow import settle_journal
 
+    # pull writes the lockfile: like apply, under the apply lock, after folding the journal
+    # a killed apply left (so that journal is never replayed over what pull records)
+    ctx.with_resource(_apply_lock(directory))
     config, site, lock = _prepare(ctx, directory, False)
+    settle_journal(config, lock)
     with ExitStack() as stack:
         backend = _backend(ctx, config, stack)
         if resolved:

@@ -147,3 +147,27 @@ def test_a_journal_cut_in_the_middle_is_folded_and_a_rerun_duplicates_nothing(
     assert len(titles(center)) == EXAMPLE_ARTICLES + 2
     assert not journal.exists()
     assert applied.run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_pull_after_a_killed_apply_folds_its_journal_and_the_next_plan_is_empty(
+    applied: Tree, center: Center
+) -> None:
+    # an apply created an article and was killed before writing the lockfile: only its
+    # journal knows; a web edit is then pulled
+    applied.write("shipping/customs.md", NEW_ARTICLE)
+    lock_path = applied.root / "hcsync.lock"
+    before = lock_path.read_text(encoding="utf-8")
+    assert applied.run("apply", "--yes").exit_code == 0
+    entry = json.loads(lock_path.read_text(encoding="utf-8"))["entries"]["shipping/customs.md"]
+    lock_path.write_text(before, encoding="utf-8")
+    journal = applied.root / "hcsync.lock.journal"
+    journal.write_text(json.dumps({"op": "entry", "value": entry}) + "\n", encoding="utf-8")
+    center.web_edit(applied.id_of("shipping/returns.md"), html="<p>Edited on the web</p>")
+    result = applied.run("pull")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert not journal.exists()
+    assert "shipping/customs.md" in applied.lock()["entries"]
+    assert "Edited on the web" in applied.read("shipping/returns.md")
+    plan = applied.run("plan", "--detailed-exitcode")
+    assert plan.exit_code == 0, plan.stdout + plan.stderr
+    assert titles(center).count("Customs forms") == 1
