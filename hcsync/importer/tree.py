@@ -45,8 +45,9 @@ from hcsync.diagnostics import HcsyncError, UsageError
 from hcsync.importer.html2md import TooDeepError, html_to_markdown
 from hcsync.lockfile import LockCategory, LockEntry, Lockfile, LockImage, digest
 from hcsync.ordering import rank
+from hcsync.plan.context import html_text
 from hcsync.plan.desired import Desired, DesiredDoc
-from hcsync.plan.diff import diff, html_text, translation_pairs
+from hcsync.plan.diff import diff, translation_pairs
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Action
 from hcsync.plan.site_adapter import desired_from_site
