@@ -244,6 +244,7 @@ def plan(
 ) -> None:
     """Show what apply would change on the help center. Writes nothing remote."""
     from contextlib import ExitStack
+    from dataclasses import replace
 
     from hcsync.views import json as json_view
     from hcsync.views import text as text_view
@@ -252,13 +253,13 @@ def plan(
     config, site, lock = _prepare(ctx, directory, strict)
     if offline:
         from hcsync.plan.offline import offline_plan
+        from hcsync.workflow import plan_options
 
+        options = _options(config, prune, overwrite, force)
         the_plan = offline_plan(
-            site,
-            lock,
-            options=_options(config, prune, overwrite, force),
-            target=config.center_id or config.project_id or "",
+            site, lock, options=options, target=config.center_id or config.project_id or ""
         )
+        the_plan = replace(the_plan, options=plan_options(options))
     else:
         with ExitStack() as stack:
             backend = _backend(ctx, config, stack)
@@ -311,7 +312,7 @@ def apply(
     from hcsync.plan.model import Plan
     from hcsync.views import json as json_view
     from hcsync.views import text as text_view
-    from hcsync.workflow import check_not_stale, make_plan
+    from hcsync.workflow import check_not_stale, diff_options, make_plan
 
     ctx.with_resource(_apply_lock(directory))
     config, site, lock = _prepare(ctx, directory, strict)
@@ -326,7 +327,8 @@ def apply(
                 saved = Plan.from_json(jsonlib.loads(Path(plan_file).read_text(encoding="utf-8")))
             except (ValueError, KeyError, TypeError) as exc:
                 raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
-            check_not_stale(saved, make_plan(site, lock, backend))
+            fresh = make_plan(site, lock, backend, options=diff_options(saved.options))
+            check_not_stale(saved, fresh)
             the_plan = saved
         else:
             the_plan = make_plan(

@@ -28,7 +28,7 @@ from hcsync.plan.desired import Desired
 from hcsync.plan.diff import DiffOptions, adopted_ids, diff, translation_pairs
 from hcsync.plan.identity import category_ids
 from hcsync.plan.links import resolve_lenient
-from hcsync.plan.model import Plan
+from hcsync.plan.model import Plan, PlanOptions
 from hcsync.plan.site_adapter import desired_from_site
 from hcsync.remote import RemoteDoc, Snapshot
 
@@ -182,7 +182,22 @@ def make_plan(
     snapshot = _with_drifted_html(snapshot, lock, desired, backend)
     snapshot = _with_changed_category_names(snapshot, lock, desired, backend)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
-    return replace(plan, diagnostics=tuple(site.diagnostics) + plan.diagnostics)
+    return replace(
+        plan,
+        diagnostics=tuple(site.diagnostics) + plan.diagnostics,
+        options=plan_options(options),
+    )
+
+
+def plan_options(options: DiffOptions | None) -> PlanOptions:
+    """The options a plan records, from those it was made with."""
+    o = options or DiffOptions()
+    return PlanOptions(overwrite=o.overwrite, prune=o.prune, force=o.force)
+
+
+def diff_options(options: PlanOptions) -> DiffOptions:
+    """The options to plan with again, from those a saved plan records."""
+    return DiffOptions(overwrite=options.overwrite, prune=options.prune, force=options.force)
 
 
 def _with_drifted_html(

@@ -1194,7 +1194,8 @@ def _plan_orphans(ctx: _Ctx) -> None:
         if remote is None:
             continue  # already gone from the help center
         translation = entry.source is not None
-        if prune == "unpublish":
+        effect = _orphan_effect(ctx, entry, prune)
+        if effect == "unpublish":
             live = (entry.language in remote.live_languages) if translation else remote.state.live
             if not live:
                 continue
@@ -1202,7 +1203,12 @@ def _plan_orphans(ctx: _Ctx) -> None:
             "report": "file removed; kept on the help center (prune: report)",
             "unpublish": "file removed; will be unpublished",
             "delete": "file removed; will be deleted from the help center",
-        }[prune]
+        }[effect]
+        if effect != prune:
+            note = (
+                f"file removed; {ctx.snap.features.platform} cannot delete a translation: "
+                "it will be unpublished"
+            )
         ctx.orphans.append(
             Action(
                 kind=ActionKind.ORPHAN,
@@ -1212,9 +1218,19 @@ def _plan_orphans(ctx: _Ctx) -> None:
                 language=entry.language,
                 skipped=prune == "report",
                 note=note,
-                data={"prune": prune, "translation": translation, "language": entry.language},
+                data={"prune": effect, "translation": translation, "language": entry.language},
             )
         )
+
+
+def _orphan_effect(ctx: _Ctx, entry: LockEntry, prune: str) -> str:
+    """What prune does to this orphan: a translation the platform cannot delete on its own is
+    unpublished (and stays in the lockfile), unless its article is deleted too, with it."""
+    if prune != "delete" or entry.source is None or ctx.snap.features.translation_delete:
+        return prune
+    wanted = {d.path for d in ctx.desired.articles}
+    article_goes = entry.source not in wanted and entry.id in ctx.snap.articles
+    return "delete" if article_goes else "unpublish"
 
 
 # ---- helpers ---------------------------------------------------------------------------
