@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from hcsync import __version__
-from hcsync.diagnostics import HcsyncError
+from hcsync.diagnostics import HcsyncError, UsageError
 
 
 class _State:
@@ -20,10 +20,6 @@ DETAILED_USAGE_EXIT = 64
 """Exit code of a usage error under ``--detailed-exitcode``, where 2 means "changes"."""
 
 
-class _DetailedUsageError(click.UsageError):
-    exit_code = DETAILED_USAGE_EXIT
-
-
 class _Group(click.Group):
     """Prints hcsync's own errors as lines (no traceback) with their exit codes."""
 
@@ -32,17 +28,21 @@ class _Group(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        detailed = "--detailed-exitcode" in ctx.meta.get("hcsync.argv", ())
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            if "--detailed-exitcode" in ctx.meta.get("hcsync.argv", ()):
-                raise _DetailedUsageError(exc.message, exc.ctx) from None
+            if detailed:  # keeps click's wording ("Invalid value for '--prune'")
+                exc.exit_code = DETAILED_USAGE_EXIT
             raise
         except HcsyncError as exc:
             if _State.debug:
                 raise
             click.echo(exc.format(), err=True)
-            ctx.exit(exc.exit_code)
+            # hcsync's own usage errors (a missing API key) exit 2 like click's; under
+            # --detailed-exitcode 2 means "changes", so they exit 64 as click's do.
+            usage = exc.exit_code == UsageError.exit_code
+            ctx.exit(DETAILED_USAGE_EXIT if detailed and usage else exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
