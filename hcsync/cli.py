@@ -20,6 +20,19 @@ DETAILED_USAGE_EXIT = 64
 """Exit code of a usage error under ``--detailed-exitcode``, where 2 means "changes"."""
 
 
+class _DetailedUsageError(click.UsageError):
+    """A usage error under ``--detailed-exitcode``, worded as click worded it."""
+
+    exit_code = DETAILED_USAGE_EXIT
+
+    def __init__(self, original: click.UsageError) -> None:
+        super().__init__(original.message, original.ctx)
+        self.original = original
+
+    def format_message(self) -> str:
+        return self.original.format_message()  # "Invalid value for '--prune': ..."
+
+
 class _Group(click.Group):
     """Prints hcsync's own errors as lines (no traceback) with their exit codes."""
 
@@ -32,8 +45,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            if detailed:  # keeps click's wording ("Invalid value for '--prune'")
-                exc.exit_code = DETAILED_USAGE_EXIT
+            if detailed:
+                raise _DetailedUsageError(exc) from None
             raise
         except HcsyncError as exc:
             if _State.debug:
