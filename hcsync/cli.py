@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from hcsync import __version__
-from hcsync.diagnostics import HcsyncError
+from hcsync.diagnostics import HcsyncError, UsageError
 
 
 class _State:
@@ -21,7 +21,16 @@ DETAILED_USAGE_EXIT = 64
 
 
 class _DetailedUsageError(click.UsageError):
+    """A usage error under ``--detailed-exitcode``, worded as click worded it."""
+
     exit_code = DETAILED_USAGE_EXIT
+
+    def __init__(self, original: click.UsageError) -> None:
+        super().__init__(original.message, original.ctx)
+        self.original = original
+
+    def format_message(self) -> str:
+        return self.original.format_message()  # "Invalid value for '--prune': ..."
 
 
 class _Group(click.Group):
@@ -32,17 +41,21 @@ class _Group(click.Group):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
+        detailed = "--detailed-exitcode" in ctx.meta.get("hcsync.argv", ())
         try:
             return super().invoke(ctx)
         except click.UsageError as exc:
-            if "--detailed-exitcode" in ctx.meta.get("hcsync.argv", ()):
-                raise _DetailedUsageError(exc.message, exc.ctx) from None
+            if detailed:
+                raise _DetailedUsageError(exc) from None
             raise
         except HcsyncError as exc:
             if _State.debug:
                 raise
             click.echo(exc.format(), err=True)
-            ctx.exit(exc.exit_code)
+            # hcsync's own usage errors (a missing API key) exit 2 like click's; under
+            # --detailed-exitcode 2 means "changes", so they exit 64 as click's do.
+            usage = exc.exit_code == UsageError.exit_code
+            ctx.exit(DETAILED_USAGE_EXIT if detailed and usage else exc.exit_code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -244,6 +257,7 @@ def plan(
 ) -> None:
     """Show what apply would change on the help center. Writes nothing remote."""
     from contextlib import ExitStack
+    from dataclasses import replace
 
     from hcsync.views import json as json_view
     from hcsync.views import text as text_view
@@ -252,13 +266,13 @@ def plan(
     config, site, lock = _prepare(ctx, directory, strict)
     if offline:
         from hcsync.plan.offline import offline_plan
+        from hcsync.workflow import plan_options
 
+        options = _options(config, prune, overwrite, force)
         the_plan = offline_plan(
-            site,
-            lock,
-            options=_options(config, prune, overwrite, force),
-            target=config.center_id or config.project_id or "",
+            site, lock, options=options, target=config.center_id or config.project_id or ""
         )
+        the_plan = replace(the_plan, options=plan_options(options))
     else:
         with ExitStack() as stack:
             backend = _backend(ctx, config, stack)
@@ -311,7 +325,7 @@ def apply(
     from hcsync.plan.model import Plan
     from hcsync.views import json as json_view
     from hcsync.views import text as text_view
-    from hcsync.workflow import check_not_stale, make_plan
+    from hcsync.workflow import check_not_stale, diff_options, make_plan
 
     ctx.with_resource(_apply_lock(directory))
     config, site, lock = _prepare(ctx, directory, strict)
@@ -326,7 +340,8 @@ def apply(
                 saved = Plan.from_json(jsonlib.loads(Path(plan_file).read_text(encoding="utf-8")))
             except (ValueError, KeyError, TypeError) as exc:
                 raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
-            check_not_stale(saved, make_plan(site, lock, backend))
+            fresh = make_plan(site, lock, backend, options=diff_options(saved.options))
+            check_not_stale(saved, fresh)
             the_plan = saved
         else:
             the_plan = make_plan(

@@ -124,6 +124,16 @@ _KEYS = frozenset(
     | _HELPCENTER_KEYS
     | _CLICKHELP_KEYS
 )
+_REQUIRED: dict[Backend, dict[str, str | None]] = {
+    Backend.HELPCENTER: {"center_id": None},
+    Backend.CLICKHELP: {
+        "portal_url": None,
+        "project_id": None,
+        "publication_id": 'the publication that "published" means (it is created on the first '
+        "publish if missing)",
+    },
+}
+"""Keys each backend needs, with a hint for when one is missing."""
 _URL_RE = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
@@ -218,12 +228,10 @@ class _ConfigReader:
             wrong = _CLICKHELP_KEYS if backend is Backend.HELPCENTER else _HELPCENTER_KEYS
             for key in sorted(wrong & keys.keys()):
                 self.error(keys[key].line, f"{key!r} does not apply to backend {backend.value!r}")
-            required = (
-                ("center_id",) if backend is Backend.HELPCENTER else ("portal_url", "project_id")
-            )
-            for key in required:
+            for key, hint in _REQUIRED[backend].items():
                 if key not in keys:
-                    self.error(1, f"missing required key {key!r} for backend {backend.value!r}")
+                    message = f"missing required key {key!r} for backend {backend.value!r}"
+                    self.error(1, message, hint)
 
         center_id = self.string(keys, "center_id")
         portal_url = self.url(keys, "portal_url")
@@ -233,6 +241,8 @@ class _ConfigReader:
         default_language = self.language(keys.get("default_language")) or "en"
         languages = self.languages(keys.get("languages"), default_language)
         language_projects = self.language_projects(keys.get("language_projects"), languages)
+        if backend is Backend.CLICKHELP:
+            self.every_language_has_a_project(keys, language_projects)
         default_status = self.enum_value(keys, "default_status", Status, Status.PUBLISHED)
         prune = self.enum_value(keys, "prune", Prune, Prune.REPORT)
         ignore_keys = self.string_list(keys.get("ignore_keys"), "ignore_keys")
@@ -359,6 +369,24 @@ class _ConfigReader:
             if value is not None:
                 out[lang] = value
         return out
+
+    def every_language_has_a_project(
+        self, keys: dict[str, yamlnodes.Node], projects: Mapping[str, str]
+    ) -> None:
+        """ClickHelp: each additional language is a language-version project of its own."""
+        node = keys.get("languages")
+        if node is None or not isinstance(node.value, list):
+            return
+        for item in node.value:
+            if isinstance(item.value, str) and LANGUAGE_RE.match(item.value):
+                if item.value not in projects:
+                    self.error(
+                        item.line,
+                        f"'languages' lists {item.value!r} but 'language_projects' names no "
+                        "ClickHelp project for it",
+                        f"language_projects: {{{item.value}: <project id>}} (each language is a "
+                        "language-version project of its own)",
+                    )
 
     def string_list(self, node: yamlnodes.Node | None, key: str) -> list[str]:
         if node is None:

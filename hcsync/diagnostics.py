@@ -84,6 +84,11 @@ class ContentError(HcsyncError):
         return "\n".join(lines)
 
 
+class LocalChangeError(HcsyncError):
+    """A file apply needs is not what the plan saw (changed, gone, unreadable): the local
+    side's problem, not the help center's. Nothing was sent for it."""
+
+
 class BackendError(HcsyncError):
     """The help center refused or failed a request.
 

@@ -106,6 +106,9 @@ class RemoteFeatures:
     unique_slugs: bool = False
     """An article's slug identifies it in the whole help center (a create with a slug in use
     is refused), so a file is matched to an article by slug alone; else slug and category."""
+    translation_delete: bool = True
+    """A translation can be deleted on its own. ClickHelp's language-version topics follow the
+    base project's: a translation can only be taken out of the publication (unpublished)."""
 
 
 PLATFORM_FEATURES = {
@@ -123,6 +126,7 @@ PLATFORM_FEATURES = {
         ordering=True,
         create_takes_slug=True,
         unique_slugs=True,
+        translation_delete=False,
     ),
 }
 """What each platform can store, by ``backend:`` name (also for plans made without calls)."""

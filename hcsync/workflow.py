@@ -28,7 +28,7 @@ from hcsync.plan.desired import Desired
 from hcsync.plan.diff import DiffOptions, adopted_ids, diff, translation_pairs
 from hcsync.plan.identity import category_ids
 from hcsync.plan.links import resolve_lenient
-from hcsync.plan.model import Plan
+from hcsync.plan.model import Plan, PlanOptions
 from hcsync.plan.site_adapter import desired_from_site
 from hcsync.remote import RemoteDoc, Snapshot
 
@@ -74,7 +74,8 @@ def make_backend(
     clock: Callable[[], float] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> Backend:
-    """The backend ``config`` names, with credentials from ``env``."""
+    """The backend ``config`` names, with credentials from ``env``. What ``hcsync.yml`` must
+    hold is checked where it is read (:mod:`hcsync.config`), once, for plan and validate."""
     if config.backend is BackendName.HELPCENTER:
         from hcsync.backends.helpcenter import HelpCenterBackend
 
@@ -84,10 +85,8 @@ def make_backend(
                 f"{API_KEY_ENV} is not set: create an API key with the content.read, "
                 "content.write, content.publish and content.delete scopes and export it"
             )
-        if not config.center_id:
-            raise UsageError("hcsync.yml: center_id is required for backend: helpcenter")
         return HelpCenterBackend(
-            client, center_id=config.center_id, api_key=key, clock=clock, sleep=sleep
+            client, center_id=_set(config.center_id), api_key=key, clock=clock, sleep=sleep
         )
     if config.backend is BackendName.CLICKHELP:
         return _clickhelp(config, client, env, clock=clock, sleep=sleep)
@@ -112,25 +111,11 @@ def _clickhelp(
             f"{missing} is not set: export your ClickHelp login and an API key generated for "
             f"it (a Contributor's) as {CLICKHELP_LOGIN_ENV} and {CLICKHELP_KEY_ENV}"
         )
-    if not config.project_id or not config.portal_url:
-        raise UsageError("hcsync.yml: portal_url and project_id are required for ClickHelp")
-    if not config.publication_id:
-        raise UsageError(
-            "hcsync.yml: publication_id is required for backend: clickhelp (the publication "
-            'that "published" means; it is created on the first publish if missing)'
-        )
-    unmapped = [lang for lang in config.languages if lang not in config.language_projects]
-    if unmapped:
-        raise UsageError(
-            f"hcsync.yml: languages lists {', '.join(map(repr, unmapped))} but "
-            "language_projects names no ClickHelp project for it (each language is a "
-            "language-version project of its own)"
-        )
     return ClickHelpBackend(
         client,
-        portal_url=config.portal_url,
-        project_id=config.project_id,
-        publication_id=config.publication_id,
+        portal_url=_set(config.portal_url),
+        project_id=_set(config.project_id),
+        publication_id=_set(config.publication_id),
         login=login,
         api_key=key,
         default_language=config.default_language,
@@ -138,6 +123,14 @@ def _clickhelp(
         clock=clock,
         sleep=sleep,
     )
+
+
+def _set(value: str | None) -> str:
+    """A setting :func:`hcsync.config.load_config` requires for this backend (the rules
+    live there, so that ``validate`` enforces them too)."""
+    if not value:
+        raise UsageError("hcsync.yml was not validated (use hcsync.config.load_config)")
+    return value
 
 
 def load_lock(config: Config) -> Lockfile:
@@ -182,7 +175,22 @@ def make_plan(
     snapshot = _with_drifted_html(snapshot, lock, desired, backend)
     snapshot = _with_changed_category_names(snapshot, lock, desired, backend)
     plan = diff(desired, lock, snapshot, resolve=resolve_lenient, options=options)
-    return replace(plan, diagnostics=tuple(site.diagnostics) + plan.diagnostics)
+    return replace(
+        plan,
+        diagnostics=tuple(site.diagnostics) + plan.diagnostics,
+        options=plan_options(options),
+    )
+
+
+def plan_options(options: DiffOptions | None) -> PlanOptions:
+    """The options a plan records, from those it was made with."""
+    o = options or DiffOptions()
+    return PlanOptions(overwrite=o.overwrite, prune=o.prune, force=o.force)
+
+
+def diff_options(options: PlanOptions) -> DiffOptions:
+    """The options to plan with again, from those a saved plan records."""
+    return DiffOptions(overwrite=options.overwrite, prune=options.prune, force=options.force)
 
 
 def _with_drifted_html(

@@ -29,7 +29,7 @@ from typing import Any
 from hcsync import lockfile as lockmod
 from hcsync.apply.report import Outcome, OutcomeStatus, Report
 from hcsync.backends.base import TOP_LEVEL, Backend, Metadata, Position
-from hcsync.diagnostics import BackendError
+from hcsync.diagnostics import BackendError, LocalChangeError
 from hcsync.lockfile import Journal, LockCategory, LockEntry, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
 from hcsync.remote import RemoteDoc, html_hash
@@ -185,6 +185,11 @@ class Executor:
         marked = self._mark_pending(action)
         try:
             self._dispatch(action)
+        except LocalChangeError as exc:  # not sent: the local side's fault, said as such
+            if marked:
+                self._clear_pending(action.path)
+            self._failed_paths.add(action.path)
+            return Outcome(action=action, status=OutcomeStatus.FAILED, message=exc.format())
         except BackendError as exc:
             if marked and _definitely_refused(exc):
                 self._clear_pending(action.path)
@@ -335,9 +340,15 @@ class Executor:
 
     def _do_upload_image(self, action: Action) -> None:
         d = action.data
-        data = self._read(action.path)
+        try:
+            data = self._read(action.path)
+        except OSError as exc:
+            raise LocalChangeError(
+                f"{action.path}: cannot read it ({exc.strerror or exc}); the files changed "
+                "since the plan was made; plan again"
+            ) from None
         if hashlib.sha256(data).hexdigest() != d["sha256"]:
-            raise BackendError("the image changed since the plan was made; plan again")
+            raise LocalChangeError(f"{action.path} changed since the plan was made; plan again")
         url = self.backend.upload_image(filename=d["filename"], data=data, mime=d["mime"])
         self.journal.image(LockImage(sha256=d["sha256"], url=url, path=action.path))
         self._images[d["sha256"]] = url

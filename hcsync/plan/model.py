@@ -187,6 +187,82 @@ class Unmanaged:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class PlanOptions:
+    """The options a plan was made with. ``apply FILE`` plans again with exactly these to check
+    that the saved plan is not stale (a ``--force`` plan reads what only ``--force`` reads)."""
+
+    overwrite: bool = False
+    prune: str = "report"
+    """report | unpublish | delete, as resolved (``--prune``, else hcsync.yml's ``prune``)."""
+    force: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"overwrite": self.overwrite, "prune": self.prune, "force": self.force}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PlanOptions:
+        prune = data.get("prune", "report")
+        if prune not in _PRUNE_MODES:
+            raise ValueError(f"options.prune {prune!r} is not one of {', '.join(_PRUNE_MODES)}")
+        return cls(
+            overwrite=data.get("overwrite") is True, prune=prune, force=data.get("force") is True
+        )
+
+
+_PRUNE_MODES = ("report", "unpublish", "delete")
+
+
+def orphan_effect(action: Action) -> str | None:
+    """What an orphan action does to the help center: ``"delete"``, ``"unpublish"`` or
+    ``"keep"`` (``prune: report``); None for any other kind."""
+    if action.kind is not ActionKind.ORPHAN:
+        return None
+    if action.skipped:
+        return "keep"
+    return "delete" if action.data.get("prune") == "delete" else "unpublish"
+
+
+def action_symbol(action: Action) -> str:
+    """The symbol the views show: an orphan's is what happens to it (``-`` deleted, ``↓``
+    unpublished, ``?`` kept)."""
+    return {"delete": "-", "unpublish": "↓"}.get(orphan_effect(action) or "", action.kind.symbol)
+
+
+_SUMMARY_GROUPS: dict[str, tuple[ActionKind, ...]] = {
+    # Destructive first: a reviewer reads these before anything else.
+    "to delete": (),
+    "categories to delete": (ActionKind.DELETE_CATEGORY,),
+    "to unpublish": (ActionKind.UNPUBLISH, ActionKind.UNPUBLISH_TRANSLATION),
+    "to create": (
+        ActionKind.CREATE_ARTICLE,
+        ActionKind.CREATE_TRANSLATION,
+        ActionKind.CREATE_CATEGORY,
+    ),
+    "to rename": (ActionKind.RENAME,),
+    "to adopt": (ActionKind.ADOPT,),
+    "to update": (
+        ActionKind.UPDATE_DRAFT,
+        ActionKind.UPDATE_METADATA,
+        ActionKind.UPDATE_TRANSLATION,
+        ActionKind.UPDATE_CATEGORY,
+    ),
+    "to reorder": (ActionKind.REORDER,),
+    "to publish": (ActionKind.PUBLISH, ActionKind.PUBLISH_TRANSLATION),
+    "images to upload": (ActionKind.UPLOAD_IMAGE,),
+    "drifted": (ActionKind.DRIFT,),
+    "orphaned (kept)": (),
+}
+_GROUP_OF_KIND = {kind: label for label, kinds in _SUMMARY_GROUPS.items() for kind in kinds}
+_GROUP_OF_ORPHAN = {"delete": "to delete", "unpublish": "to unpublish", "keep": "orphaned (kept)"}
+
+
+def summary_group(action: Action) -> str:
+    """The words the summary counts ``action`` under (``"to delete"``, ``"to create"``...)."""
+    effect = orphan_effect(action)
+    return _GROUP_OF_ORPHAN[effect] if effect else _GROUP_OF_KIND[action.kind]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Plan:
     """What apply would do, in order, and what it was planned against."""
 
@@ -207,6 +283,8 @@ class Plan:
     included), by file path: the executor resolves links with exactly these, as the plan did."""
     unmanaged: tuple[Unmanaged, ...] = ()
     """Articles on the help center that this lockfile does not own and no file matches."""
+    options: PlanOptions = field(default_factory=PlanOptions)
+    """What it was planned with (``--overwrite``, prune, ``--force``): apply FILE replans so."""
 
     @property
     def runnable(self) -> tuple[Action, ...]:
@@ -222,36 +300,14 @@ class Plan:
         counter = Counter(a.kind for a in self.actions)
         return {k: counter[k] for k in ActionKind if counter[k]}
 
+    def groups(self) -> dict[str, int]:
+        """Actions per summary group (skipped ones included), destructive groups first."""
+        counter = Counter(summary_group(a) for a in self.actions)
+        return {label: counter[label] for label in _SUMMARY_GROUPS if counter[label]}
+
     def summary(self) -> str:
-        """One line: ``3 to create, 1 to update, 2 to publish, ... , 14 unchanged``."""
-        parts: list[str] = []
-        groups = {
-            "to create": (
-                ActionKind.CREATE_ARTICLE,
-                ActionKind.CREATE_TRANSLATION,
-                ActionKind.CREATE_CATEGORY,
-            ),
-            "to rename": (ActionKind.RENAME,),
-            "to adopt": (ActionKind.ADOPT,),
-            "to update": (
-                ActionKind.UPDATE_DRAFT,
-                ActionKind.UPDATE_METADATA,
-                ActionKind.UPDATE_TRANSLATION,
-                ActionKind.UPDATE_CATEGORY,
-            ),
-            "to reorder": (ActionKind.REORDER,),
-            "to publish": (ActionKind.PUBLISH, ActionKind.PUBLISH_TRANSLATION),
-            "to unpublish": (ActionKind.UNPUBLISH, ActionKind.UNPUBLISH_TRANSLATION),
-            "images to upload": (ActionKind.UPLOAD_IMAGE,),
-            "drifted": (ActionKind.DRIFT,),
-            "orphaned": (ActionKind.ORPHAN,),
-            "categories to delete": (ActionKind.DELETE_CATEGORY,),
-        }
-        counts = self.counts()
-        for label, kinds in groups.items():
-            n = sum(counts.get(k, 0) for k in kinds)
-            if n:
-                parts.append(f"{n} {label}")
+        """One line, what destroys first: ``1 to delete, 3 to create, ..., 14 unchanged``."""
+        parts = [f"{n} {label}" for label, n in self.groups().items()]
         parts.append(f"{self.noops} unchanged")
         if self.unmanaged:
             parts.append(f"{len(self.unmanaged)} unmanaged")
@@ -265,6 +321,7 @@ class Plan:
             "fingerprint": self.fingerprint,
             "target": self.target,
             "offline": self.offline,
+            "options": self.options.to_json(),
             "noops": self.noops,
             "summary": self.summary(),
             "counts": {k.value: v for k, v in self.counts().items()},
@@ -291,6 +348,7 @@ class Plan:
             fingerprint=data["fingerprint"],
             target=data.get("target", ""),
             offline=bool(data.get("offline", False)),
+            options=PlanOptions.from_json(data.get("options") or {}),
             noops=int(data.get("noops", 0)),
             actions=tuple(Action.from_json(a) for a in data.get("actions", [])),
             urls=dict(data.get("urls", {})),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hcsync.plan.model import Action, ActionKind, Plan
+from collections import Counter
+
+from hcsync.plan.model import Action, ActionKind, Plan, action_symbol, orphan_effect
 
 MARKER = "<!-- hcsync-plan -->"
 """Hidden tag that marks hcsync's comment, so later runs update it in place."""
@@ -22,9 +24,23 @@ def _cell(text: str) -> str:
 def _row(action: Action) -> str:
     status = " (skipped)" if action.skipped else ""
     return (
-        f"| {action.kind.symbol} | {action.kind.value.replace('_', ' ')}{status} | "
+        f"| {action_symbol(action)} | {action.kind.value.replace('_', ' ')}{status} | "
         f"`{_cell(action.path)}` | {_cell(action.title)} |"
     )
+
+
+def _label(action: Action) -> str:
+    """The action's name; an orphan's says what happens to it."""
+    label = action.kind.value.replace("_", " ")
+    effect = orphan_effect(action)
+    return f"{label} ({'kept' if effect == 'keep' else f'to {effect}'})" if effect else label
+
+
+def _count_rows(plan: Plan) -> dict[str, int]:
+    """``symbol name`` → how many, in kind order (orphans apart by what happens to them)."""
+    order = {kind: i for i, kind in enumerate(ActionKind)}
+    actions = sorted(plan.actions, key=lambda a: order[a.kind])
+    return dict(Counter(f"{action_symbol(a)} {_label(a)}" for a in actions))
 
 
 def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
@@ -48,15 +64,14 @@ def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
             "(no file, no lockfile entry): left as they are.",
         ]
     lines += ["", "| action | count |", "|---|---:|"]
-    for kind, n in plan.counts().items():
-        lines.append(f"| {kind.symbol} {kind.value.replace('_', ' ')} | {n} |")
+    lines += [f"| {row} | {n} |" for row, n in _count_rows(plan).items()]
     lines += ["", "<details><summary>Details</summary>", ""]
     lines += ["| | action | file | title |", "|---|---|---|---|"]
     lines += [_row(a) for a in plan.actions]
     lines.append("")
     for action in plan.actions:
         if action.changes or action.diff or action.note:
-            lines.append(f"#### {action.kind.symbol} `{action.path}`")
+            lines.append(f"#### {action_symbol(action)} `{action.path}`")
             for change in action.changes:
                 lines.append(f"- **{change.name}**: {_code(change.before)} → {_code(change.after)}")
             if action.note:

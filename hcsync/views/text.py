@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.text import Text
 
 from hcsync.apply.report import OutcomeStatus, Report
-from hcsync.plan.model import Action, ActionKind, Plan
+from hcsync.plan.model import Action, ActionKind, Plan, action_symbol
 
 _STYLES = {
     "+": "green",
@@ -32,7 +32,7 @@ def _value(v: object) -> str:
 
 def action_lines(action: Action, *, show_diff: bool = False) -> Iterable[Text]:
     """The lines of one action: a head line, changed fields, then (optionally) its diff."""
-    sym = action.kind.symbol
+    sym = action_symbol(action)
     label = action.kind.value.replace("_", " ")
     head = Text()
     head.append(f"{sym} ", style=_STYLES.get(sym, ""))

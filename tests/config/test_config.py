@@ -95,7 +95,7 @@ def test_every_key(tmp_path: Path) -> None:
             ["hcsync.yml:3: 'project_id' does not apply to backend 'helpcenter'"],
         ),
         (
-            "backend: clickhelp\nportal_url: ftp://x\nproject_id: p\n",
+            "backend: clickhelp\nportal_url: ftp://x\nproject_id: p\npublication_id: b\n",
             ["hcsync.yml:2: 'portal_url' must be an http(s) URL, not 'ftp://x'"],
         ),
         (

@@ -218,7 +218,8 @@ def test_clickhelp_allows_deep_folders_and_root_topics(tmp_path: Path) -> None:
     make_tree(
         tmp_path,
         {"a/b/c/d.md": "# Deep\n", "top.md": "# Top\n"},
-        config="backend: clickhelp\nportal_url: https://x.clickhelp.co\nproject_id: p\n",
+        config="backend: clickhelp\nportal_url: https://x.clickhelp.co\nproject_id: p\n"
+        "publication_id: b\n",
     )
     site = load(tmp_path)
     assert site.articles["a/b/c/d.md"].category == "a/b/c"

@@ -140,7 +140,7 @@ def test_summary_counts_agree_across_views() -> None:
     plan = sample_plan()
     summary = (
         "Plan: 2 to create, 1 to update, 1 to publish, 1 images to upload, 1 drifted, "
-        "1 orphaned, 12 unchanged."
+        "1 orphaned (kept), 12 unchanged."
     )
     assert plan.summary() == summary
     assert summary in text_view.render_plan(plan)
