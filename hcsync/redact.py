@@ -2,10 +2,11 @@
 text that could act on a terminal, a workflow log or a pull-request comment.
 
 - **Credentials.** :func:`secrets_from_env` lists every credential a run may hold in every
-  form the code accepts or sends: as set in the environment (a trailing newline included) and
-  stripped (as the backends use it), and ClickHelp's ``login:key`` pair with its Basic
-  (base64) form for each. :class:`Redactor` replaces them all, longest first. Redact before
-  any cut: a credential across a cut is no longer whole, so it would not be found.
+  form the code accepts or sends: stripped (as the backends use it, which also covers the
+  form set in the environment, a trailing newline included), and ClickHelp's ``login:key``
+  pair with its Basic (base64) form, as sent and as set. :class:`Redactor` replaces them
+  all, longest first. Redact before any cut: a credential across a cut is no longer whole,
+  so it would not be found.
 - **Inert text.** :func:`inert` strips control characters (terminal escapes with them), breaks
   a GitHub workflow command (``::`` at a line start) and cuts the text to a few hundred
   characters.
@@ -33,17 +34,18 @@ _COMMAND = re.compile(r"^(\s*):(?=:)", re.M)
 
 
 def variants(secret: str) -> set[str]:
-    """``secret`` as given and stripped of surrounding whitespace (empty ones left out)."""
-    return {s for s in (secret, secret.strip()) if s}
+    """The forms of ``secret`` to replace: stripped of surrounding whitespace, as the backends
+    use it. The form as set (``key\\n``) holds the stripped one, so it is replaced too, and
+    the whitespace around it, which is no secret, stays in the text."""
+    stripped = secret.strip()
+    return {stripped} if stripped else set()
 
 
 def basic_variants(login: str, key: str) -> set[str]:
-    """``login:key`` and its base64 (HTTP Basic) form for every variant of each half."""
+    """``login:key`` and its base64 (HTTP Basic) form, stripped (as sent) and as set."""
     found: set[str] = set()
-    for user in variants(login):
-        for password in variants(key):
-            pair = f"{user}:{password}"
-            found |= {pair, base64.b64encode(pair.encode()).decode()}
+    for pair in (f"{login.strip()}:{key.strip()}", f"{login}:{key}"):
+        found |= variants(pair) | {base64.b64encode(pair.encode()).decode()}
     return found
 
 
