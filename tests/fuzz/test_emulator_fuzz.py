@@ -53,12 +53,14 @@ segments = st.one_of(
             "",
         ]
     ),
-    st.text(alphabet="abc019-_.~%", max_size=6),
+    st.text(alphabet="abc019-_.~%", min_size=1, max_size=6),
 )
 requests = st.fixed_dictionaries(
     {
         "method": st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
-        "path": st.lists(segments, min_size=1, max_size=6).map(lambda s: "/" + "/".join(s)),
+        "path": st.lists(segments, min_size=1, max_size=6).map(
+            lambda s: "/" + "/".join(p for p in s if p)
+        ),
         "query": st.dictionaries(
             st.sampled_from(["limit", "cursor", "page", "format", "lang", "x", "starting_after"]),
             st.text(max_size=6),
