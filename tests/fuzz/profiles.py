@@ -1,5 +1,5 @@
 """The fuzz tests' hypothesis settings: a short profile for the normal suite (the whole
-package in well under 20 s) and a long one, ``HYPOTHESIS_PROFILE=long`` (about 5 minutes)."""
+package in well under 20 s) and a long one, ``HYPOTHESIS_PROFILE=long`` (a few minutes)."""
 
 from __future__ import annotations
 
