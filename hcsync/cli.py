@@ -813,7 +813,7 @@ def comment(
             raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
     else:
         log = Path(failure_log or "").read_text(encoding="utf-8", errors="replace")
-        markdown = failure_markdown(log)
+        markdown = failure_markdown(log, secrets=secrets)
     markdown = redact(markdown, secrets)
     gh = context_from_env(env, repository=repository, pull_request=pull_request)
     token = env.get("GITHUB_TOKEN", "").strip()

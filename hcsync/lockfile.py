@@ -545,6 +545,8 @@ def _fold(lock: Lockfile, line: bytes) -> bool:
     if not isinstance(item, dict) or item.keys() != {"op", "value"}:
         return False
     op, value = item["op"], item["value"]
+    if not isinstance(op, str):  # a list or an object would not even hash
+        return False
     if op == "target":
         if not isinstance(value, dict) or value.keys() != {"backend", "target"}:
             return False

@@ -30,11 +30,12 @@ from hcsync.plan.identity import category_ids
 from hcsync.plan.links import resolve_lenient
 from hcsync.plan.model import Plan, PlanOptions
 from hcsync.plan.site_adapter import desired_from_site
+from hcsync.redact import API_KEY_ENV as API_KEY_ENV
+from hcsync.redact import CLICKHELP_KEY_ENV as CLICKHELP_KEY_ENV
+from hcsync.redact import CLICKHELP_LOGIN_ENV as CLICKHELP_LOGIN_ENV
+from hcsync.redact import secrets_from_env as secrets_from_env
 from hcsync.remote import RemoteDoc, Snapshot
 
-API_KEY_ENV = "HCSYNC_API_KEY"
-CLICKHELP_LOGIN_ENV = "HCSYNC_CLICKHELP_LOGIN"
-CLICKHELP_KEY_ENV = "HCSYNC_CLICKHELP_API_KEY"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -44,18 +45,6 @@ class StalePlanError(HcsyncError):
 
 class WrongTargetError(HcsyncError):
     """The lockfile belongs to another center or project than the config names."""
-
-
-def secrets_from_env(env: Mapping[str, str]) -> list[str]:
-    """Every credential hcsync may hold, for redaction."""
-    import base64
-
-    names = (API_KEY_ENV, CLICKHELP_KEY_ENV, "GITHUB_TOKEN")
-    found = [env[n] for n in names if env.get(n)]
-    login, key = env.get(CLICKHELP_LOGIN_ENV, ""), env.get(CLICKHELP_KEY_ENV, "")
-    if login and key:  # the Basic credentials as sent, and as written out
-        found += [f"{login}:{key}", base64.b64encode(f"{login}:{key}".encode()).decode()]
-    return found
 
 
 def open_client(config: Config) -> httpx.Client:

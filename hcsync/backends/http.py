@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hcsync.diagnostics import BackendError
+from hcsync.redact import Redactor
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_WAIT_S = 120.0
@@ -80,18 +81,6 @@ def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header given in seconds (HTTP dates are not used here)."""
     number = _finite(value)
     return None if number is None else min(max(number, 0.0), MAX_WAIT_S)
-
-
-class Redactor:
-    """Replaces every known secret in a text with ``[secure]``."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "[secure]")
-        return text
 
 
 @dataclass

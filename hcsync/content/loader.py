@@ -16,6 +16,7 @@ import os
 import posixpath
 import re
 import unicodedata
+import warnings
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -231,7 +232,22 @@ class _Loader:
         except (OSError, UnicodeDecodeError):
             self.report(IGNORE_FILE, 1, "cannot read: not a UTF-8 text file")
             return None
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        valid: list[str] = []
+        with warnings.catch_warnings():  # re's FutureWarning on "[[": not the user's concern
+            warnings.simplefilter("ignore", FutureWarning)
+            for number, line in enumerate(lines, start=1):
+                try:
+                    pathspec.GitIgnoreSpec.from_lines([line])
+                except (ValueError, re.error):  # GitIgnorePatternError is a ValueError
+                    self.report(
+                        IGNORE_FILE,
+                        number,
+                        f"{line!r} is not a valid pattern",
+                        "escape a trailing backslash or a lone '!' with a backslash",
+                    )
+                    continue
+                valid.append(line)
+            return pathspec.GitIgnoreSpec.from_lines(valid)
 
     def _inside(self, target: Path) -> bool:
         try:

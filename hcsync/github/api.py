@@ -14,6 +14,7 @@ import httpx
 
 from hcsync import __version__
 from hcsync.diagnostics import HcsyncError
+from hcsync.redact import inert
 
 API_VERSION = "2022-11-28"
 PER_PAGE = 100
@@ -80,34 +81,89 @@ class GitHubApi:
             if url is None:
                 return
             response = self._request("GET", url, params=params)
-            data = response.json()
+            data = _json(response, "GET", url)
             if not isinstance(data, list):
                 raise GitHubError(
                     "expected a list of comments",
                     method="GET",
-                    path=url,
+                    path=_path(url),
                     status=response.status_code,
                 )
             for item in data:
                 yield _comment(item)
-            url = response.links.get("next", {}).get("url")
+            url = self._same_origin(response.links.get("next", {}).get("url"), url)
             params = None  # the next link carries them
+
+    def _same_origin(self, link: str | None, current: str) -> str | None:
+        """``link`` if it is on the API's origin (scheme, host and port): the token goes
+        nowhere else. A relative link is resolved against the API."""
+        if link is None:
+            return None
+        try:
+            target = self._client.base_url.join(link)
+        except (httpx.InvalidURL, ValueError):
+            target = None
+        if target is None or _origin(target) != _origin(self._client.base_url):
+            raise GitHubError(
+                "the next page is on another origin "
+                f"({inert(_origin_text(link), 100)}); the token is sent only to "
+                f"{_origin_text(str(self._client.base_url))}",
+                method="GET",
+                path=_path(current),
+                status=None,
+            )
+        return str(target)
 
     def create_comment(self, number: int, body: str) -> Comment:
         path = f"/repos/{self._repo}/issues/{number}/comments"
-        return _comment(self._request("POST", path, json={"body": body}).json())
+        response = self._request("POST", path, json={"body": body})
+        return _comment(_json(response, "POST", path))
 
     def update_comment(self, comment_id: int, body: str) -> Comment:
         path = f"/repos/{self._repo}/issues/comments/{comment_id}"
-        return _comment(self._request("PATCH", path, json={"body": body}).json())
+        response = self._request("PATCH", path, json={"body": body})
+        return _comment(_json(response, "PATCH", path))
 
     def delete_comment(self, comment_id: int) -> None:
         self._request("DELETE", f"/repos/{self._repo}/issues/comments/{comment_id}")
 
 
 def _path(url: str) -> str:
-    """The path of ``url`` without host or query (what errors show)."""
-    return httpx.URL(url).path
+    """The path of ``url`` without host or query (what errors show), made inert."""
+    try:
+        return inert(httpx.URL(url).path, 200)
+    except (httpx.InvalidURL, ValueError):
+        return "(not a URL)"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme)
+
+
+def _origin_text(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (no path, query or user info)."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return "(not a URL)"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{parsed.scheme}://{parsed.host}{port}"
+
+
+def _json(response: httpx.Response, method: str, path: str) -> Any:
+    """The body as JSON; a body that is not (or too deep to parse) is a :class:`GitHubError`."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise GitHubError(
+            "the answer is not JSON (is GITHUB_API_URL the GitHub API?)",
+            method=method,
+            path=_path(path),
+            status=response.status_code,
+        ) from None
 
 
 def _comment(item: Any) -> Comment:
@@ -126,10 +182,10 @@ def _message(response: httpx.Response) -> str:
     """GitHub's ``message``, plus the first validation error's message when there is one."""
     try:
         data = response.json()
-    except ValueError:
-        return response.reason_phrase or "request failed"
+    except (ValueError, RecursionError):
+        return inert(response.reason_phrase or "request failed")
     if not isinstance(data, dict):
-        return response.reason_phrase or "request failed"
+        return inert(response.reason_phrase or "request failed")
     message = str(data.get("message") or response.reason_phrase or "request failed")
     errors = data.get("errors")
     if isinstance(errors, list) and errors:
@@ -137,4 +193,4 @@ def _message(response: httpx.Response) -> str:
         detail = first.get("message") or first.get("code") if isinstance(first, dict) else first
         if detail:
             message += f": {detail}"
-    return message
+    return inert(message)

@@ -14,7 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hcsync.github.api import Comment, GitHubApi, GitHubError
+from hcsync.redact import inert, redact
 from hcsync.views.markdown import MARKER
+
+__all__ = ["build_bodies", "failure_markdown", "post_plan_comment", "redact", "split_markdown"]
 
 MAX_COMMENT = 65_536
 """GitHub refuses a longer body: "body is too long (maximum is 65536 characters)"."""
@@ -258,9 +261,14 @@ def post_plan_comment(
         return upsert_comments(api, number, smaller, key=key)
 
 
-def failure_markdown(log: str, *, title: str = "hcsync plan", limit: int = 60_000) -> str:
-    """The comment for a plan that failed: the error lines in a code block."""
-    text = log.strip("\n") or "(no output)"
+def failure_markdown(
+    log: str, *, secrets: Iterable[str] = (), title: str = "hcsync plan", limit: int = 60_000
+) -> str:
+    """The comment for a plan that failed: the error lines in a code block, ``secrets``
+    redacted first (a secret across the cut would no longer be found whole), then cut to
+    ``limit`` characters, control characters and escape sequences removed."""
+    text = inert(redact(log, secrets), limit=len(log) + 1, one_line=False)
+    text = text.strip("\n") or "(no output)"
     if len(text) > limit:
         text = text[:limit] + "\n… (cut)"
     fence = "`" * max(3, _longest_run(text, "`") + 1)
@@ -287,10 +295,3 @@ def _longest_run(text: str, char: str) -> int:
         run = run + 1 if ch == char else 0
         longest = max(longest, run)
     return longest
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every secret in ``text`` by ``***`` (GitHub's own masking style)."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text

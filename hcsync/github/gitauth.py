@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 import git
 
+from hcsync.redact import redact as redact_secrets
+
 _CREDENTIALS = re.compile(r"(://)[^/@\s]+@")
 
 
@@ -84,7 +86,4 @@ def clean(exc: git.GitCommandError, *secrets: str) -> str:
 
 def redact(text: str, secrets: tuple[str, ...] | list[str]) -> str:
     """``text`` without credentials in URLs or any of ``secrets``."""
-    out = _CREDENTIALS.sub(r"\1***@", text)
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        out = out.replace(secret, "***")
-    return out
+    return redact_secrets(_CREDENTIALS.sub(r"\1***@", text), secrets)

@@ -59,10 +59,6 @@ def read_result(path: Path) -> Plan | Report:
         raise UsageError(f"{path}: neither a plan nor an apply report ({exc})") from None
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def report_markdown(report: Report, *, title: str = "hcsync apply") -> str:
     """The result table of an apply: one row per action that did or tried something."""
     lines = [f"### {title}", "", f"**{report.summary()}**", ""]
@@ -73,7 +69,8 @@ def report_markdown(report: Report, *, title: str = "hcsync apply") -> str:
         for o in report.outcomes:
             lines.append(
                 f"| {_STATUS[o.status]} | {o.action.kind.value.replace('_', ' ')} | "
-                f"`{_cell(o.action.path)}` | {_cell(o.message or '')} |"
+                f"{markdown_view.code(o.action.path, table=True)} | "
+                f"{markdown_view.text(o.message or '')} |"
             )
     return "\n".join(lines) + "\n"
 

@@ -12,8 +12,11 @@ from pathlib import PurePosixPath
 from hcsync.apply.report import OutcomeStatus, Report
 from hcsync.diagnostics import Diagnostic, Severity
 from hcsync.plan.model import ActionKind
+from hcsync.redact import inert
 
 TITLE = "hcsync"
+MAX_MESSAGE = 500
+"""Longest annotation message (GitHub shows a few lines of it anyway)."""
 
 _FILE_KINDS = {
     kind
@@ -41,10 +44,15 @@ def annotation(
     line: int | None = None,
     title: str | None = TITLE,
 ) -> str:
-    """One ``::level file=…,line=…,title=…::message`` line (``level``: error, warning, notice)."""
+    """One ``::level file=…,line=…,title=…::message`` line (``level``: error, warning, notice).
+
+    The message may hold a server's words: escape sequences and control characters are
+    removed and it is cut to :data:`MAX_MESSAGE` characters; its line breaks are escaped, so
+    nothing in it can start a workflow command of its own."""
+    message = inert(message, MAX_MESSAGE, one_line=False)
     props: list[str] = []
     if file:
-        props.append(f"file={escape_property(file)}")
+        props.append(f"file={escape_property(inert(file, MAX_MESSAGE))}")
         if line:
             props.append(f"line={line}")
     if title:

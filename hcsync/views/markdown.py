@@ -1,31 +1,58 @@
-"""The plan as Markdown for a pull-request comment: summary table first, details collapsed."""
+"""The plan as Markdown for a pull-request comment: summary table first, details collapsed.
+
+Titles, paths, notes and values come from the content or the help center, so they are made
+inert before they go into the Markdown (:func:`text`, :func:`code`): no ``@mention`` pings,
+no raw HTML (``</details>`` would close the block, ``<img>`` would load), no links.
+"""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from hcsync.plan.model import Action, ActionKind, Plan, action_symbol, orphan_effect
+from hcsync.redact import inert
 
 MARKER = "<!-- hcsync-plan -->"
 """Hidden tag that marks hcsync's comment, so later runs update it in place."""
 
 
-def _code(value: object) -> str:
+_ESCAPED = re.compile(r"([\\`*_\[\]|~])")
+_WWW = re.compile(r"(?i)(www)\.")
+_ZWJ = "\u200d"
+"""A zero-width joiner: breaks a mention or a link without changing what a reader sees."""
+
+
+def text(value: str, limit: int = 300) -> str:
+    """``value`` as inert Markdown text on one line (a table cell, a list item): HTML and
+    Markdown punctuation escaped, mentions and links broken, cut to ``limit`` characters."""
+    out = inert(value, limit)
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _ESCAPED.sub(r"\\\1", out).replace("@", "@" + _ZWJ)
+    out = out.replace("://", ":" + _ZWJ + "//")
+    return _WWW.sub(lambda m: m.group(1) + _ZWJ + ".", out)
+
+
+def code(value: object, limit: int = 300, *, table: bool = False) -> str:
+    """``value`` as an inline code span on one line (``(none)`` when empty): the fence is
+    longer than any backtick run inside, so the span cannot be closed early; ``table``
+    escapes ``|`` (a table cell would end there)."""
     if value is None or value == "":
         return "(none)"
-    text = str(value).replace("\n", " ")
-    return f"`{text[:77] + '...' if len(text) > 80 else text}`"
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    body = inert(str(value), limit)
+    fence = "`" * (_longest_backtick_run(body) + 1)
+    if body.startswith("`") or body.endswith("`") or (body.startswith(" ") and body.endswith(" ")):
+        body = f" {body} "
+    if table:
+        body = body.replace("|", "\\|")
+    return f"{fence}{body}{fence}"
 
 
 def _row(action: Action) -> str:
     status = " (skipped)" if action.skipped else ""
     return (
         f"| {action_symbol(action)} | {action.kind.value.replace('_', ' ')}{status} | "
-        f"`{_cell(action.path)}` | {_cell(action.title)} |"
+        f"{code(action.path, table=True)} | {text(action.title)} |"
     )
 
 
@@ -71,11 +98,12 @@ def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
     lines.append("")
     for action in plan.actions:
         if action.changes or action.diff or action.note:
-            lines.append(f"#### {action_symbol(action)} `{action.path}`")
+            lines.append(f"#### {action_symbol(action)} {code(action.path)}")
             for change in action.changes:
-                lines.append(f"- **{change.name}**: {_code(change.before)} → {_code(change.after)}")
+                before, after = code(change.before, 80), code(change.after, 80)
+                lines.append(f"- **{text(change.name)}**: {before} → {after}")
             if action.note:
-                lines.append(f"- {action.note}")
+                lines.append(f"- {text(action.note)}")
             if action.diff and action.kind in (
                 ActionKind.UPDATE_DRAFT,
                 ActionKind.UPDATE_TRANSLATION,

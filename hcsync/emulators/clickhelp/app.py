@@ -193,6 +193,10 @@ def parse_json(raw: bytes) -> Any:
         raise ApiError(
             500, f"Error parsing the request body as JSON: {exc}", "JsonReaderException"
         ) from None
+    except RecursionError:
+        raise ApiError(
+            500, "Error parsing the request body as JSON: nested too deeply", "JsonReaderException"
+        ) from None
 
 
 _BASIC_REALM: Final = {"WWW-Authenticate": 'Basic realm="ClickHelp API"'}
@@ -424,7 +428,10 @@ class ClickHelpEmulator(EmulatorApp):
         return project.is_publication and project.visibility == "Public"
 
     def _resource(self, request: Request) -> Response:
-        key = storage_path(request.url.path[len("/resources/Storage/") :])
+        try:
+            key = storage_path(request.url.path[len("/resources/Storage/") :])
+        except ApiError:  # a path that leaves the Storage root: there is no such file
+            return Response("Not found", status_code=404, media_type="text/plain")
         folder = key.split("/", 1)[0]
         if not self._public(folder):
             header = request.headers.get("authorization")
