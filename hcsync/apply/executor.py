@@ -33,6 +33,7 @@ from hcsync.diagnostics import BackendError, LocalChangeError
 from hcsync.lockfile import Journal, LockCategory, LockEntry, LockImage, PendingWrite
 from hcsync.plan.model import Action, ActionKind, Plan
 from hcsync.remote import RemoteDoc, html_hash
+from hcsync.render.refs import image_placeholder
 
 Resolver = Callable[[str, Mapping[str, str], Mapping[str, str]], str]
 """``resolve(html, article_urls_by_path, image_urls_by_sha256) -> html``."""
@@ -120,6 +121,8 @@ class Executor:
         self._progress = progress
         self._interrupt = _Interrupt()
         self._failed_paths: set[str] = set()
+        self._image_paths: dict[str, str] = {}
+        """sha256 → path of the images this run uploads (a failed one blocks who shows it)."""
         self._docs: dict[str, RemoteDoc] = {}
         self._after: dict[str, str | None] = {}
         """Key of a child created in this run → the sibling it goes after (planned order)."""
@@ -131,6 +134,9 @@ class Executor:
         before_calls = self.backend.stats.calls
         before_writes = self.backend.stats.writes
         self._planned = dict(plan.urls)
+        self._image_paths = {
+            str(a.data["sha256"]): a.path for a in plan.actions if a.kind is ActionKind.UPLOAD_IMAGE
+        }
         self._after = {
             ("c:" if a.kind is ActionKind.CREATE_CATEGORY else "a:") + a.path: a.data.get("after")
             for a in plan.actions
@@ -232,6 +238,9 @@ class Executor:
         parent = action.data.get("parent")
         if isinstance(parent, str):
             deps.append(parent)
+        html = action.data.get("html")
+        if isinstance(html, str):  # an image it shows whose upload failed
+            deps += [p for sha, p in self._image_paths.items() if image_placeholder(sha) in html]
         for dep in deps:
             if dep in self._failed_paths:
                 return f"skipped: {dep} failed earlier in this run"

@@ -33,9 +33,16 @@ def test_an_image_changed_since_the_plan(docs: Docs, center: Center, tmp_path: P
     )
     assert "refused" not in applied.stdout
     assert not [w for w in center.writes() if "image" in w[1] or "storage" in w[1]]
-    # control: planned again, the image uploads
+    # the article that shows it is not sent with a broken image: it waits for the image
+    assert center.writes() == []
+    report = json.loads(docs.run("plan", "--json").stdout)
+    assert ("update_draft", "guides/usage.md") in [
+        (a["kind"], a["path"]) for a in report["actions"]
+    ]
+    # control: planned again, the image uploads, the article follows, and all settles at once
     assert docs.run("apply", "--yes").exit_code == 0
     assert [w for w in center.writes() if "image" in w[1] or "storage" in w[1]]
+    assert docs.run("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_an_image_that_cannot_be_read(docs: Docs, tmp_path: Path) -> None:

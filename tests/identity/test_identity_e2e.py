@@ -171,3 +171,23 @@ def test_pull_after_a_killed_apply_folds_its_journal_and_the_next_plan_is_empty(
     plan = applied.run("plan", "--detailed-exitcode")
     assert plan.exit_code == 0, plan.stdout + plan.stderr
     assert titles(center).count("Customs forms") == 1
+
+
+def test_a_saved_plan_whose_create_was_made_meanwhile_is_refused_as_stale(
+    applied: Tree, center: Center, tmp_path: Path
+) -> None:
+    applied.write("shipping/customs.md", NEW_ARTICLE)
+    clone = tmp_path / "clone"
+    shutil.copytree(applied.root, clone)
+    saved = tmp_path / "p.json"
+    assert applied.run("plan", "-o", str(saved)).exit_code == 0
+    # another checkout applies the same new file before the saved plan is applied
+    assert applied.run("apply", "--yes", root=clone).exit_code == 0
+    result = applied.run("apply", str(saved))
+    assert result.exit_code == 1
+    assert "the saved plan is stale" in result.stderr
+    assert titles(center).count("Customs forms") == 1
+    plan = applied.run("plan")
+    assert [ln.split()[:3] for ln in plan.stdout.splitlines() if ln.startswith("=")] == [
+        ["=", "adopt", "shipping/customs.md"]
+    ]
