@@ -91,6 +91,9 @@ def _emulator_options(port: int, faults_example: str) -> Callable[[Any], Any]:
 @cli.group()
 def emulate() -> None:
     """Run an emulated help center on this machine (for tests, demos and trials)."""
+    from hcsync.demo import require_emulators
+
+    require_emulators("hcsync emulate")
 
 
 @emulate.command("helpcenter")
