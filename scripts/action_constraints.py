@@ -5,8 +5,9 @@
     python scripts/action_constraints.py --check    # CI: offline, does it match pyproject?
 
 Regenerating asks pip which versions it would install for hcsync's runtime dependencies
-(``pip install --dry-run --ignore-installed --report``; no extras, so no emulators) and writes
-them as ``name==version`` lines. ``--check`` needs no network: every runtime dependency of
+(``pip install --dry-run --ignore-installed --report``, for the oldest Python that
+``requires-python`` allows; no extras, so no emulators) and writes them as ``name==version``
+lines. ``--check`` needs no network: every runtime dependency of
 pyproject.toml is pinned there with a version its specifier allows, every line is an exact pin,
 and none of the ``emulators`` extra's packages is in it.
 """
@@ -41,21 +42,23 @@ def _project() -> dict[str, object]:
 
 
 def resolve() -> dict[str, str]:
-    """name → version pip would install for hcsync alone (hcsync itself left out)."""
+    """name → version pip would install for hcsync's runtime dependencies on the oldest Python
+    pyproject allows (a newer release of a dependency may need a newer Python: soupsieve 3.0.2
+    and later need 3.11.5), wheels only."""
+    project = _project()
+    oldest = str(project["requires-python"]).removeprefix(">=").strip()
+    oldest += ".0" if oldest.count(".") == 1 else ""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run"]
-            + ["--ignore-installed", "--report", str(report), str(ROOT)],
+            [sys.executable, "-m", "pip", "install", "--quiet", "--dry-run", "--ignore-installed"]
+            + ["--only-binary=:all:", "--python-version", oldest, "--target", str(Path(tmp) / "t")]
+            + ["--report", str(report)]
+            + list(project["dependencies"]),  # type: ignore[call-overload]
             check=True,
         )
         data = json.loads(report.read_text(encoding="utf-8"))
-    pins = {}
-    for item in data["install"]:
-        name, version = item["metadata"]["name"], item["metadata"]["version"]
-        if canonicalize_name(name) != "hcsync":
-            pins[name] = version
-    return pins
+    return {item["metadata"]["name"]: item["metadata"]["version"] for item in data["install"]}
 
 
 def write(pins: dict[str, str]) -> None:
