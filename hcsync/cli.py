@@ -104,6 +104,9 @@ def _emulator_options(port: int, faults_example: str) -> Callable[[Any], Any]:
 @cli.group()
 def emulate() -> None:
     """Run an emulated help center on this machine (for tests, demos and trials)."""
+    from hcsync.demo import require_emulators
+
+    require_emulators("hcsync emulate")
 
 
 @emulate.command("helpcenter")
@@ -991,6 +994,79 @@ def github_sync_branch(ctx: click.Context, directory: str, branch: str | None, r
             raise click.UsageError(f"GITHUB_REF is {ref}, not a branch: pass --branch")
         result = sync_branch(Path(directory), branch=name, remote=remote, token=token)
     click.echo(result.summary())
+
+
+@github_group.command("apply-result")
+@click.argument("report_file", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(dir_okay=False),
+    help="The apply's log: its last lines go in the comment when the apply failed.",
+)
+@_directory
+@click.option("--key", default="", help="Keeps apart the results of several hcsync projects.")
+@click.pass_context
+def github_apply_result(
+    ctx: click.Context, report_file: str | None, log_file: str | None, directory: str, key: str
+) -> None:
+    """Post an `apply --json` report on the pull requests the pushed commit merged.
+
+    One comment per pull request, updated in place by a later apply of the same commit: done,
+    failed, skipped (drift), links to the live articles, the error lines. Commit from
+    GITHUB_SHA, token from GITHUB_TOKEN. Problems talking to GitHub are warnings.
+    """
+    import re
+    from pathlib import Path
+
+    import httpx
+
+    from hcsync.config import load_config
+    from hcsync.github.api import GitHubError
+    from hcsync.github.comment import redact
+    from hcsync.github.context import context_from_env
+    from hcsync.github.result import (
+        MAX_ERROR_LINES,
+        ResultApi,
+        ResultContext,
+        live_urls,
+        post_result,
+        read_report,
+        result_markdown,
+    )
+    from hcsync.workflow import secrets_from_env
+
+    if key and not re.fullmatch(r"[A-Za-z0-9_./-]+", key):
+        raise click.BadParameter("letters, digits and _ . / - only", param_hint="--key")
+    env = _env(ctx)
+    secrets = [*secrets_from_env(env), env.get("GITHUB_TOKEN", "")]
+    gh = context_from_env(env)
+    token = env.get("GITHUB_TOKEN", "").strip()
+    if not token or gh.repository is None or not gh.head_sha:
+        _gh_warning(env, "GITHUB_TOKEN, GITHUB_REPOSITORY or GITHUB_SHA missing: no result comment")
+        return
+    report = read_report(Path(report_file) if report_file else None)
+    log_path = Path(log_file) if log_file else None
+    log = log_path.read_text(errors="replace") if log_path and log_path.is_file() else ""
+    body = result_markdown(
+        report,
+        urls=live_urls(load_config(Path(directory)).lockfile),
+        log_lines=log.splitlines()[-MAX_ERROR_LINES:],
+        context=ResultContext(sha=gh.head_sha, run_url=gh.run_url, version=__version__),
+        key=key,
+    )
+    given = _services(ctx).get("github_client")
+    client: httpx.Client = given or httpx.Client(base_url=gh.api_url, timeout=30.0)
+    try:
+        api = ResultApi(client, token=token, repository=gh.repository)
+        posted = post_result(api, gh.head_sha, redact(body, secrets), key=key)
+    except GitHubError as exc:
+        _gh_warning(env, redact(f"the apply result was not posted: {exc.format()}", secrets))
+        return
+    finally:
+        if given is None:
+            client.close()
+    click.echo(posted.summary())
 
 
 @github_group.command("check-key")

@@ -23,7 +23,6 @@ from hcsync import lockfile as lockmod
 from hcsync.config import load_config
 from hcsync.content import load_site
 from hcsync.diagnostics import UsageError
-from hcsync.emulators.server import free_port, serve_in_thread
 from hcsync.plan.diff import DiffOptions
 from hcsync.views import text as text_view
 from hcsync.workflow import (
@@ -36,6 +35,21 @@ from hcsync.workflow import (
 )
 
 STATE_DIR = ".hcsync"
+EMULATOR_MODULES = ("starlette", "uvicorn", "python_multipart")
+"""What the emulators import that hcsync itself does not: the ``emulators`` extra."""
+
+
+def require_emulators(command: str) -> None:
+    """Stop with one line naming the extra to install when the emulators' packages are absent
+    (the GitHub Action and a plain ``pip install hcsync`` leave them out)."""
+    from importlib.util import find_spec
+
+    missing = [name for name in EMULATOR_MODULES if find_spec(name) is None]
+    if missing:
+        raise UsageError(
+            f"{command} needs the emulators, which are not installed ({', '.join(missing)} "
+            "missing): pip install 'hcsync[emulators]' (from a clone: pip install -e '.[dev]')"
+        )
 
 
 def example_content_dir() -> Path:
@@ -71,6 +85,9 @@ def run_demo(
     backend: str = "helpcenter",
 ) -> int:
     """Run the demo; return the exit code (0 when the second plan shows no changes)."""
+    require_emulators("hcsync demo")
+    from hcsync.emulators.server import free_port, serve_in_thread
+
     content = example_content_dir()
     state_dir = state_dir / backend if backend != "helpcenter" else state_dir
     state_dir.mkdir(parents=True, exist_ok=True)

@@ -5,11 +5,13 @@ Reads the YAML; fills inputs (with their defaults); evaluates ``${{ … }}`` exp
 ``== != && || !``, parentheses, ``success() failure() always() cancelled()``); runs each step
 with ``bash --noprofile --norc -eo pipefail`` in its ``working-directory`` with the step's
 ``env``, a fresh ``GITHUB_OUTPUT`` and ``GITHUB_STEP_SUMMARY``; collects step outputs and the
-action's outputs. ``uses:`` steps (actions/setup-python) are recorded and skipped.
+action's outputs; what a step appends to ``GITHUB_PATH`` is put first on ``PATH`` for the
+steps after it. ``uses:`` steps (actions/setup-python) are recorded and skipped.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Mapping
@@ -242,6 +244,9 @@ def run_action(
     skipped_uses: list[str] = []
     summary: list[str] = []
     status = "success"
+    path_file = temp / "_github_path"
+    path_file.write_text("", encoding="utf-8")
+    env = {**env, "GITHUB_PATH": str(path_file)}
     for index, step in enumerate(spec["runs"]["steps"]):
         name = step.get("name", f"step {index}")
         condition = step.get("if", "success()")
@@ -283,6 +288,10 @@ def run_action(
             timeout=timeout,
         )
         outputs = read_outputs(output_file)
+        added = [line for line in path_file.read_text(encoding="utf-8").splitlines() if line]
+        if added:
+            env["PATH"] = os.pathsep.join([*reversed(added), env["PATH"]])
+            path_file.write_text("", encoding="utf-8")
         summary.append(summary_file.read_text(encoding="utf-8"))
         run = StepRun(
             step.get("id"), name, True, proc.returncode, proc.stdout, proc.stderr, outputs

@@ -122,12 +122,16 @@ class DocsRepo:
         api_key: str | None = None,
         token: str = TOKEN,
         fork: bool = False,
+        action_dir: Path = ROOT,
+        path: str | None = None,
+        timeout: float = 120,
         **inputs: str,
     ) -> ActionRun:
         """Run the action as a workflow job would, with the event ``mode`` implies.
 
         A ``push`` event pushes the checkout's HEAD to the remote's main first, when it is not
-        there yet: that push is what starts the run.
+        there yet: that push is what starts the run. ``action_dir``: the action's checkout;
+        ``path``: the runner's PATH (default: this test's venv first).
         """
         event = event or ("pull_request" if mode == "plan" else "push")
         if event == "push" and not self.on_remote(self.repo().head.commit.hexsha):
@@ -135,6 +139,8 @@ class DocsRepo:
         sha = self.repo().head.commit.hexsha
         payload: dict[str, Any] = {"repository": {"full_name": REPO}}
         env = runner_env(self.workspace, self.temp, self.gh.base_url)
+        if path is not None:
+            env["PATH"] = path
         if event.startswith("pull_request"):
             head_repo = "contributor/docs" if fork else REPO
             payload |= {
@@ -176,7 +182,7 @@ class DocsRepo:
             "python-version": "",
             **inputs,
         }
-        result = run_action(ROOT, values, env=env, github=github)
+        result = run_action(action_dir, values, env=env, github=github, timeout=timeout)
         self.runs.append(result)
         return result
 

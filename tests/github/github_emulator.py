@@ -5,7 +5,10 @@ Written from GitHub's REST docs, sharing no types with ``hcsync.github``:
 - ``GET    /repos/{owner}/{repo}/issues/{number}/comments`` (``per_page`` ≤ 100, default 30;
   ``page``; a ``Link`` header with ``next``/``last``/``first``/``prev``),
 - ``POST   /repos/{owner}/{repo}/issues/{number}/comments`` → 201,
-- ``GET | PATCH | DELETE /repos/{owner}/{repo}/issues/comments/{id}`` → 200 / 200 / 204.
+- ``GET | PATCH | DELETE /repos/{owner}/{repo}/issues/comments/{id}`` → 200 / 200 / 204,
+- ``GET    /repos/{owner}/{repo}/commits/{sha}/pulls``: the pull requests a commit belongs to
+  (merged ones, whose merge commit it is, and open ones whose head it is), 200 with ``[]``
+  for a commit no pull request has.
 
 Errors have GitHub's shape ``{"message": ..., "documentation_url": ...}`` (plus ``errors`` on a
 422): 401 without or with a bad token, 403 for a read-only token (a fork's), 404 for an unknown
@@ -48,6 +51,8 @@ class GitHubEmulator:
     tokens: dict[str, str] = field(default_factory=dict)
     issues: set[tuple[str, int]] = field(default_factory=set)
     comments: dict[int, dict[str, Any]] = field(default_factory=dict)
+    pulls_of: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    """(repo, commit sha) → the pull requests ``commits/{sha}/pulls`` lists."""
     log: list[Logged] = field(default_factory=list)
     faults: list[tuple[str, int]] = field(default_factory=list)
     """(method, status) answered once each, in order, before the endpoint runs."""
@@ -58,6 +63,33 @@ class GitHubEmulator:
 
     def open_pull_request(self, repo: str, number: int) -> None:
         self.issues.add((repo, number))
+
+    def merge_pull_request(self, repo: str, number: int, merge_sha: str) -> None:
+        """Pull request ``number`` (opened if needed) was merged as commit ``merge_sha``."""
+        self.open_pull_request(repo, number)
+        self.pulls_of.setdefault((repo, merge_sha), []).append(
+            self._pull(repo, number, merge_sha, merged=True)
+        )
+
+    def add_open_pull_request_head(self, repo: str, number: int, head_sha: str) -> None:
+        """Pull request ``number`` is open with ``head_sha`` as its head (not merged)."""
+        self.open_pull_request(repo, number)
+        self.pulls_of.setdefault((repo, head_sha), []).append(
+            self._pull(repo, number, head_sha, merged=False)
+        )
+
+    @staticmethod
+    def _pull(repo: str, number: int, sha: str, *, merged: bool) -> dict[str, Any]:
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {
+            "number": number,
+            "state": "closed" if merged else "open",
+            "html_url": f"https://github.test/{repo}/pull/{number}",
+            "merged_at": now if merged else None,
+            "merge_commit_sha": sha if merged else None,
+            "head": {"sha": sha if not merged else "0" * 40, "ref": f"feature-{number}"},
+            "base": {"ref": "main", "repo": {"full_name": repo}},
+        }
 
     def seed_comment(self, repo: str, number: int, body: str, user: str = "octocat") -> int:
         return self._add(repo, number, body, user)["id"]
@@ -81,6 +113,7 @@ class GitHubEmulator:
                 Route(base + "/{number:int}/comments", self._list, methods=["GET"]),
                 Route(base + "/{number:int}/comments", self._create, methods=["POST"]),
                 Route(base + "/comments/{id:int}", self._one, methods=["GET", "PATCH", "DELETE"]),
+                Route("/repos/{owner}/{repo}/commits/{sha}/pulls", self._pulls, methods=["GET"]),
             ]
         )
 
@@ -243,3 +276,12 @@ class GitHubEmulator:
         comment["body"] = body
         comment["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return self._answer(request, JSONResponse(self._public(comment)), len(body))
+
+    async def _pulls(self, request: Request) -> Response:
+        doc = "https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit"
+        repo = f"{request.path_params['owner']}/{request.path_params['repo']}"
+        problem = self._fault(request) or self._auth(request, False, doc)
+        if problem is not None:
+            return self._answer(request, problem)
+        pulls = self.pulls_of.get((repo, request.path_params["sha"]), [])
+        return self._answer(request, JSONResponse(pulls))
