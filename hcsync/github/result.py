@@ -12,7 +12,6 @@ reach the comment.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from hcsync.apply.report import Outcome, OutcomeStatus, Report
 from hcsync.diagnostics import HcsyncError
 from hcsync.github.api import Comment, GitHubApi, GitHubError
 from hcsync.github.summary import read_result
+from hcsync.views.markdown import text
 
 MAX_COMMENT = 65_536
 """GitHub refuses a longer body."""
@@ -38,25 +38,11 @@ _STATUS = {
     OutcomeStatus.SKIPPED: "⏭️ skipped",
 }
 _ORDER = {OutcomeStatus.FAILED: 0, OutcomeStatus.SKIPPED: 1, OutcomeStatus.DONE: 2}
-_PUNCTUATION = re.compile(r"([\\`*_\[\]()|~!:<>{}+=-])")
-_WORD_JOINER = "\u2060"
 
 
 def marker(key: str = "") -> str:
     """The first line of a result comment (``key`` keeps several projects apart)."""
     return f"<!-- hcsync-apply-result key={key} -->" if key else "<!-- hcsync-apply-result -->"
-
-
-def _inert(text: str, limit: int = _MAX_CELL) -> str:
-    """``text`` as plain words in Markdown: one line; HTML shown as text; no ``@mention``,
-    ``#123`` reference, autolink or emphasis; at most ``limit`` characters of the original."""
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = _PUNCTUATION.sub(r"\\\1", html.escape(text, quote=False))
-    for found, inert in (("@", "@"), ("#", "#"), ("www.", "www"), ("\\://", "\\:")):
-        text = text.replace(found, inert + _WORD_JOINER + found[len(inert) :])
-    return text
 
 
 def _link(url: str | None) -> str | None:
@@ -108,14 +94,13 @@ def _heading(report: Report | None) -> str:
 
 
 def _row(outcome: Outcome, urls: Mapping[str, str]) -> str:
-    title = _inert(outcome.action.title or outcome.action.path)
+    title = text(outcome.action.title or outcome.action.path, _MAX_CELL)
     url = _link(urls.get(outcome.action.path))
     article = f"[{title}]({url})" if url else title
     kind = outcome.action.kind.value.replace("_", " ")
-    note = _inert(outcome.message or "") if outcome.status is OutcomeStatus.SKIPPED else ""
+    note = text(outcome.message or "") if outcome.status is OutcomeStatus.SKIPPED else ""
     return (
-        f"| {_STATUS[outcome.status]} | {kind} | {article} | {_inert(outcome.action.path)} "
-        f"| {note} |"
+        f"| {_STATUS[outcome.status]} | {kind} | {article} | {text(outcome.action.path)} | {note} |"
     )
 
 

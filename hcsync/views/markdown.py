@@ -19,6 +19,7 @@ MARKER = "<!-- hcsync-plan -->"
 
 _ESCAPED = re.compile(r"([\\`*_\[\]|~])")
 _WWW = re.compile(r"(?i)(www)\.")
+_ISSUE_REF = re.compile(r"#(?=\d)")
 _ZWJ = "\u200d"
 """A zero-width joiner: breaks a mention or a link without changing what a reader sees."""
 
@@ -30,6 +31,7 @@ def text(value: str, limit: int = 300) -> str:
     out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     out = _ESCAPED.sub(r"\\\1", out).replace("@", "@" + _ZWJ)
     out = out.replace("://", ":" + _ZWJ + "//")
+    out = _ISSUE_REF.sub("#" + _ZWJ, out)
     return _WWW.sub(lambda m: m.group(1) + _ZWJ + ".", out)
 
 

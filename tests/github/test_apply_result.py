@@ -54,7 +54,7 @@ def test_the_result_is_posted_on_the_merged_pull_request_then_updated_in_place(
     assert gh.emu.bodies(REPO, 30) == []
     # The hostile title is text: no tag, no mention, no closing of anything.
     assert "<img" not in body and "</details>" not in body and "@org" not in body
-    assert f"@{WJ}org/team &lt;/details&gt;&lt;img src\\=x&gt;" in body
+    assert "@\u200dorg/team &lt;/details&gt;&lt;img src=x&gt;" in body
     assert f"commit {sha[:7]}" in body
 
     # The workflow run again for the same merge commit: a fresh checkout of it.
