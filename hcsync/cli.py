@@ -14,6 +14,7 @@ from hcsync.diagnostics import HcsyncError, UsageError
 
 class _State:
     debug = False
+    timeout: float | None = None
 
 
 DETAILED_USAGE_EXIT = 64
@@ -61,9 +62,18 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hcsync")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-def cli(debug: bool) -> None:
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    envvar="HCSYNC_TIMEOUT",
+    help="Stop talking to the help center after this many seconds (default: no overall "
+    "limit; each answer must arrive within 120 s).",
+)
+def cli(debug: bool, timeout: float | None) -> None:
     """Keep a hosted help center equal to a folder of Markdown files in git."""
     _State.debug = debug
+    _State.timeout = timeout
 
 
 def _emulator_options(port: int, faults_example: str) -> Callable[[Any], Any]:
@@ -192,7 +202,9 @@ def _backend(ctx: click.Context, config: Any, stack: Any) -> Any:
     from hcsync.workflow import make_backend, open_client
 
     services = _services(ctx)
-    client = services.get("client") or stack.enter_context(open_client(config))
+    client = services.get("client") or stack.enter_context(
+        open_client(config, timeout=_State.timeout)
+    )
     env = services.get("env", os.environ)
     return make_backend(
         config, client, env, clock=services.get("clock"), sleep=services.get("sleep")

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import httpx
 
@@ -47,12 +48,25 @@ class WrongTargetError(HcsyncError):
     """The lockfile belongs to another center or project than the config names."""
 
 
-def open_client(config: Config) -> httpx.Client:
-    """The one HTTP client of a run (keep-alive), pointed at the configured API."""
+def open_client(config: Config, *, timeout: float | None = None) -> httpx.Client:
+    """The one HTTP client of a run (keep-alive), pointed at the configured API. With
+    ``timeout``, no request starts once that many seconds have passed (it fails as timed
+    out): the command's overall deadline (``hcsync --timeout``)."""
+    import time
+
     from hcsync.backends.helpcenter import DEFAULT_BASE_URL
 
     base = config.base_url or config.portal_url or DEFAULT_BASE_URL
-    return httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=False)
+    hooks: dict[str, list[Callable[..., Any]]] = {}
+    if timeout is not None:
+        deadline = time.monotonic() + timeout
+
+        def check(request: httpx.Request) -> None:
+            if time.monotonic() > deadline:
+                raise httpx.TimeoutException(f"past --timeout {timeout:g} s", request=request)
+
+        hooks["request"] = [check]
+    return httpx.Client(base_url=base, timeout=TIMEOUT, follow_redirects=False, event_hooks=hooks)
 
 
 def make_backend(

@@ -45,6 +45,10 @@ MAX_JSON_BYTES = 32 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 """Deepest JSON nesting accepted: the platforms' answers are a few levels deep."""
 MAX_MESSAGE_CHARS = 300
+MAX_ANSWER_S = 120.0
+"""Longest one answer may take to arrive whole (a server that drips a byte at a time stops
+there, whatever the per-read timeout)."""
+DEADLINE_PASSED = "past --timeout"
 """Longest server error message carried into a BackendError."""
 _CHUNK = 64 * 1024
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
@@ -188,6 +192,12 @@ class ApiClient:
             try:
                 response = self._send(request, max_bytes, shown)
             except httpx.TransportError as exc:
+                if DEADLINE_PASSED in str(exc):  # the command's --timeout: never retried
+                    raise BackendError(
+                        f"{method} {shown}: not sent, the command is {exc}",
+                        method=method,
+                        path=shown,
+                    ) from None
                 if safe and attempt < self.max_attempts:
                     self._backoff(attempt)
                     continue
@@ -215,7 +225,7 @@ class ApiClient:
         the bytes read."""
         response = self._client.send(request, stream=True, follow_redirects=False)
         try:
-            body = _read_body(response, max_bytes)
+            body = _read_body(response, max_bytes, self._clock)
         except _BodyError as exc:
             raise BackendError(
                 f"{request.method} {shown}: {exc}",
@@ -284,9 +294,13 @@ class _BodyError(Exception):
     """A body too large or not decodable; the text says which."""
 
 
-def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
+def _read_body(
+    response: httpx.Response, max_bytes: int, clock: Callable[[], float] = time.time
+) -> bytes:
     """The decoded body, at most ``max_bytes``: gzip and deflate are inflated a chunk at a time
-    (never more than :data:`_CHUNK` bytes out of one step), so a bomb stops at the cap."""
+    (never more than :data:`_CHUNK` bytes out of one step), so a bomb stops at the cap; and
+    whole within :data:`MAX_ANSWER_S` seconds, so a server dripping bytes stops too."""
+    started = clock()
     too_big = _BodyError(f"the response body is larger than {max_bytes // (1024 * 1024)} MB")
     if response.is_stream_consumed:  # a transport that read it already (in-process tests)
         if len(response.content) > max_bytes:
@@ -304,7 +318,9 @@ def _read_body(response: httpx.Response, max_bytes: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
-        for raw in response.iter_raw(_CHUNK):
+        for raw in response.iter_raw():  # as it arrives (a chunk size would wait to fill)
+            if clock() - started > MAX_ANSWER_S:
+                raise _BodyError(f"the answer took longer than {MAX_ANSWER_S:g} s to arrive")
             pending = raw
             while pending:
                 if inflate is None:
