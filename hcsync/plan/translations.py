@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from hcsync.diagnostics import Diagnostic, Severity
 from hcsync.lockfile import LockEntry, digest
 from hcsync.plan.context import (
     Ctx,
@@ -18,6 +17,7 @@ from hcsync.plan.context import (
     resolved_html,
     second_pass,
     text_diff,
+    warn,
 )
 from hcsync.plan.desired import DesiredDoc
 from hcsync.plan.model import ActionKind, FieldChange
@@ -189,37 +189,22 @@ def _translation_state(
     source_live: bool,
 ) -> bool:
     """Publish or unpublish a translation as its status asks; return whether it acted."""
-    base = {"language": doc.language, "source": doc.source}
     if doc.status == "published" and (state is not LiveState.PUBLISHED or changed):
         if not source_live:
-            ctx.diagnostics.append(
-                Diagnostic(
-                    path=doc.path,
-                    line=doc.line,
-                    severity=Severity.WARNING,
-                    message=f"not published: its source {doc.source} is not published",
-                )
-            )
+            warn(ctx, doc, f"not published: its source {doc.source} is not published")
             return False
-        ctx.translation_states.append(
-            act(
-                ActionKind.PUBLISH_TRANSLATION,
-                doc,
-                remote_id=article_id,
-                changes=field_changes(("status", state.value, "published")),
-                data=base,
-            )
+        kind, after = ActionKind.PUBLISH_TRANSLATION, "published"
+    elif doc.status == "unpublished" and state.live:
+        kind, after = ActionKind.UNPUBLISH_TRANSLATION, "unpublished"
+    else:
+        return False
+    ctx.translation_states.append(
+        act(
+            kind,
+            doc,
+            remote_id=article_id,
+            changes=field_changes(("status", state.value, after)),
+            data={"language": doc.language, "source": doc.source},
         )
-        return True
-    if doc.status == "unpublished" and state.live:
-        ctx.translation_states.append(
-            act(
-                ActionKind.UNPUBLISH_TRANSLATION,
-                doc,
-                remote_id=article_id,
-                changes=field_changes(("status", state.value, "unpublished")),
-                data=base,
-            )
-        )
-        return True
-    return False
+    )
+    return True

@@ -12,9 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hcsync.emulators import clickhelp as ch
-from hcsync.emulators import helpcenter as hc
-from hcsync.emulators.transport import SyncASGITransport
+from tests.emulator_clients import clickhelp_client, helpcenter_client
 from tests.fuzz.json_values import values
 from tests.fuzz.profiles import FUZZ
 
@@ -77,27 +75,14 @@ requests = st.fixed_dictionaries(
 
 @pytest.fixture(scope="module")
 def helpcenter() -> Iterator[tuple[httpx.Client, str]]:
-    with hc.Store(":memory:") as store:
-        center = store.create_center("Acme", default_language="en", additional_languages=["es"])
-        key = store.create_key(center.id, hc.ALL_SCOPES).key
-        transport = SyncASGITransport(hc.create_app(store, rate_limit=hc.RateLimit.unlimited()))
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(transport=transport, base_url="http://t", headers=headers) as client:
-            yield client, center.id
-        transport.close()
+    with helpcenter_client(("es",)) as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
 def clickhelp() -> Iterator[httpx.Client]:
-    with ch.Store(":memory:") as store:
-        user = store.create_user("kim")
-        assert user.api_key is not None
-        store.create_project("p1", "Guide")
-        transport = SyncASGITransport(ch.create_app(store))
-        auth = (user.login, user.api_key)
-        with httpx.Client(transport=transport, base_url="http://t", auth=auth) as client:
-            yield client
-        transport.close()
+    with clickhelp_client() as client:
+        yield client
 
 
 def _send(client: httpx.Client, request: dict[str, object], path: str) -> httpx.Response:

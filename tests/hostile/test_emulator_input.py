@@ -9,36 +9,21 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from hcsync.emulators import clickhelp as ch
-from hcsync.emulators import helpcenter as hc
-from hcsync.emulators.transport import SyncASGITransport
+from tests.emulator_clients import clickhelp_client, helpcenter_client
 
 DEEP = b"[" * 100_000 + b"]" * 100_000
 
 
 @pytest.fixture
 def hc_client() -> Iterator[tuple[httpx.Client, str]]:
-    with hc.Store(":memory:") as store:
-        center = store.create_center("Acme", default_language="en", additional_languages=[])
-        key = store.create_key(center.id, hc.ALL_SCOPES).key
-        transport = SyncASGITransport(hc.create_app(store, rate_limit=hc.RateLimit.unlimited()))
-        headers = {"Authorization": f"Bearer {key}"}
-        with httpx.Client(transport=transport, base_url="http://t", headers=headers) as client:
-            yield client, center.id
-        transport.close()
+    with helpcenter_client() as found:
+        yield found
 
 
 @pytest.fixture
 def ch_client() -> Iterator[httpx.Client]:
-    with ch.Store(":memory:") as store:
-        user = store.create_user("kim")
-        assert user.api_key is not None
-        store.create_project("p1", "Guide")
-        transport = SyncASGITransport(ch.create_app(store))
-        auth = (user.login, user.api_key)
-        with httpx.Client(transport=transport, base_url="http://t", auth=auth) as client:
-            yield client
-        transport.close()
+    with clickhelp_client() as client:
+        yield client
 
 
 def test_helpcenter_deep_json_is_invalid_json(hc_client: tuple[httpx.Client, str]) -> None:
