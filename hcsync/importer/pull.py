@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import posixpath
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,45 @@ def pull(
     """Bring drifted documents back into their files (see the module docstring)."""
     desired = desired_from_site(site)
     docs = {d.path: d for d in desired.articles + desired.translations}
-    wanted = _select(config, docs, files)
+    remote_of, gone = _remotes(backend, lock, docs, _select(config, docs, files))
+    urls = {p: e.url for p, e in lock.entries.items() if e.url}
+    for path, remote in remote_of.items():
+        url = remote.url_for(docs[path].slug)
+        if url:
+            urls[path] = url
+    drifted, conflicts, unchanged = _classify(desired.renderer, docs, lock, remote_of, urls)
+    if not drifted and not conflicts:
+        return PullResult(unchanged=unchanged, gone=tuple(gone))
+    changed = [*drifted, *(c for c, _ in conflicts)]
+    remote_of.update(zip(changed, backend.with_html([remote_of[p] for p in changed]), strict=True))
+    skipped = _write_all(config, lock, backend, remote_of, urls, drifted, changed)
+    drifted = [p for p in drifted if p not in dict(skipped)]
+    conflicts = [c for c in conflicts if c[0] not in dict(skipped)]
+    inexact: list[Inexact] = []
+    if drifted:
+        fresh = load_site(config)
+        only = {p: remote_of[p] for p in drifted}
+        scratch = replace(lock, entries=dict(lock.entries))
+        inexact, _notes = record_entries(fresh, scratch, only, {p: docs[p].source for p in drifted})
+        for p in drifted:
+            lock.entries[p] = scratch.entries[p]
+    lockmod.save(lock, config.lockfile)
+    return PullResult(
+        updated=tuple(drifted),
+        conflicts=tuple(conflicts),
+        unchanged=unchanged,
+        inexact=tuple(inexact),
+        gone=tuple(gone),
+        skipped=tuple(skipped),
+    )
+
+
+def _remotes(
+    backend: Backend, lock: Lockfile, docs: Mapping[str, DesiredDoc], wanted: Iterable[str]
+) -> tuple[dict[str, RemoteDoc], list[str]]:
+    """The remote document of each wanted file the lockfile knows, and the files whose
+    document is gone from the help center."""
+    wanted = list(wanted)
     snap = backend.snapshot()
     pairs = {
         (lock.entries[p].id, docs[p].language): p
@@ -107,14 +145,19 @@ def pull(
             gone.append(path)
         else:
             remote_of[path] = remote
+    return remote_of, gone
 
-    urls = {p: e.url for p, e in lock.entries.items() if e.url}
-    for path, remote in remote_of.items():
-        url = remote.url_for(docs[path].slug)
-        if url:
-            urls[path] = url
+
+def _classify(
+    renderer: str,
+    docs: Mapping[str, DesiredDoc],
+    lock: Lockfile,
+    remote_of: Mapping[str, RemoteDoc],
+    urls: Mapping[str, str],
+) -> tuple[list[str], list[tuple[str, str]], int]:
+    """(drifted files to update, conflicts with their copy's path, unchanged count): a drifted
+    file whose content also changed locally since the last apply is a conflict."""
     images = {sha: img.url for sha, img in lock.images.items()}
-
     drifted: list[str] = []
     conflicts: list[tuple[str, str]] = []
     unchanged = 0
@@ -124,61 +167,43 @@ def pull(
             unchanged += 1
             continue
         sent = resolve_lenient(docs[path].html, urls, images)
-        if lockmod.digest(desired.renderer, docs[path].title, sent) != entry.local_hash:
+        if lockmod.digest(renderer, docs[path].title, sent) != entry.local_hash:
             conflicts.append((path, remote_copy_path(path)))
         else:
             drifted.append(path)
-    if not drifted and not conflicts:
-        return PullResult(unchanged=unchanged, gone=tuple(gone))
-    changed = [*drifted, *(c for c, _ in conflicts)]
-    remote_of.update(zip(changed, backend.with_html([remote_of[p] for p in changed]), strict=True))
+    return drifted, conflicts, unchanged
 
+
+def _write_all(
+    config: Config,
+    lock: Lockfile,
+    backend: Backend,
+    remote_of: Mapping[str, RemoteDoc],
+    urls: Mapping[str, str],
+    drifted: list[str],
+    changed: list[str],
+) -> list[tuple[str, str]]:
+    """Write each changed document (over its file when drifted, beside it when a conflict);
+    record the images it brought; return the ones skipped, with why."""
     layout = _Layout()
     doc_urls: dict[str, str] = {}
     for path, url in urls.items():
         doc_urls.setdefault(url, path)
     for remote_path, remote in remote_of.items():
-        for url in (remote.url, remote.url_for(remote.slug)):
-            if url:
-                doc_urls.setdefault(url, remote_path)
+        for found in (remote.url, remote.url_for(remote.slug)):
+            if found:
+                doc_urls.setdefault(found, remote_path)
     by_url = {img.url: img for img in lock.images.values()}
     new_images: list[LockImage] = []
     skipped: list[tuple[str, str]] = []
-    for path in [*drifted, *(c for c, _ in conflicts)]:
-        why = _write_remote(
-            path,
-            path in drifted,
-            remote_of[path],
-            layout,
-            doc_urls,
-            config,
-            _Fetch(by_url, backend, new_images),
-        )
+    fetch = _Fetch(by_url, backend, new_images)
+    for path in changed:
+        why = _write_remote(path, path in drifted, remote_of[path], layout, doc_urls, config, fetch)
         if why is not None:
             skipped.append((path, why))
-    drifted = [p for p in drifted if p not in dict(skipped)]
-    conflicts = [c for c in conflicts if c[0] not in dict(skipped)]
-
     for img in new_images:
         lock.images.setdefault(img.sha256, img)
-    inexact: list[Inexact] = []
-    if drifted:
-        fresh = load_site(config)
-        only = {p: remote_of[p] for p in drifted}
-        scratch = replace(lock, entries=dict(lock.entries))
-        found, _notes = record_entries(fresh, scratch, only, {p: docs[p].source for p in drifted})
-        inexact = found
-        for p in drifted:
-            lock.entries[p] = scratch.entries[p]
-    lockmod.save(lock, config.lockfile)
-    return PullResult(
-        updated=tuple(drifted),
-        conflicts=tuple(conflicts),
-        unchanged=unchanged,
-        inexact=tuple(inexact),
-        gone=tuple(gone),
-        skipped=tuple(skipped),
-    )
+    return skipped
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,53 +9,63 @@ from hcsync.remote import RemoteCategory
 
 
 def plan_categories(ctx: Ctx) -> None:
+    """Create, update or adopt each category (parents first); delete those the lockfile has
+    whose folder is gone (only under ``prune: delete``)."""
     remote = {c.id: c for c in ctx.snap.categories}
-    wanted = {c.path for c in ctx.desired.categories}
     for cat in ctx.desired.categories:
         locked = ctx.lock.categories.get(cat.path)
+        found = ctx.category_ids.get(cat.path)
         if locked and locked.id in remote:
             if locked.hash != cat.hash:
-                ctx.categories.append(
-                    Action(
-                        kind=ActionKind.UPDATE_CATEGORY,
-                        path=cat.path,
-                        title=cat.name,
-                        remote_id=locked.id,
-                        changes=_category_changes(ctx, cat, remote[locked.id], "(changed)"),
-                        data=_category_data(cat),
-                    )
-                )
-            continue
-        adopt = ctx.category_ids.get(cat.path)
-        if adopt:
-            # Created by an earlier run whose lockfile write was lost, or made by hand with
-            # the same name: use it rather than make a second one.
-            same = _same_category(ctx, cat, remote[adopt])
+                changes = _category_changes(ctx, cat, remote[locked.id], "(changed)")
+                ctx.categories.append(_update(cat, locked.id, changes, None))
+        elif found and _same_category(ctx, cat, remote[found]):
+            # made by an earlier run whose lockfile write was lost, or by hand: the same one
             ctx.categories.append(
                 Action(
-                    kind=ActionKind.ADOPT if same else ActionKind.UPDATE_CATEGORY,
+                    kind=ActionKind.ADOPT,
                     path=cat.path,
                     title=cat.name,
-                    remote_id=adopt,
-                    changes=()
-                    if same
-                    else _category_changes(ctx, cat, remote[adopt], "(cannot be read back)"),
-                    note="the help center has this category (same name)",
-                    data={"category": {"path": cat.path, "id": adopt, "hash": cat.hash}}
-                    if same
-                    else _category_data(cat),
+                    remote_id=found,
+                    note=_SAME_NAME,
+                    data={"category": {"path": cat.path, "id": found, "hash": cat.hash}},
                 )
             )
-            continue
-        ctx.categories.append(
-            Action(
-                kind=ActionKind.CREATE_CATEGORY,
-                path=cat.path,
-                title=cat.name,
-                changes=field_changes(("name", None, cat.name)),
-                data=_category_data(cat),
+        elif found:
+            changes = _category_changes(ctx, cat, remote[found], "(cannot be read back)")
+            ctx.categories.append(_update(cat, found, changes, _SAME_NAME))
+        else:
+            ctx.categories.append(
+                Action(
+                    kind=ActionKind.CREATE_CATEGORY,
+                    path=cat.path,
+                    title=cat.name,
+                    changes=field_changes(("name", None, cat.name)),
+                    data=_category_data(cat),
+                )
             )
-        )
+    _plan_deletions(ctx, remote)
+
+
+_SAME_NAME = "the help center has this category (same name)"
+
+
+def _update(
+    cat: DesiredCategory, remote_id: str, changes: tuple[FieldChange, ...], note: str | None
+) -> Action:
+    return Action(
+        kind=ActionKind.UPDATE_CATEGORY,
+        path=cat.path,
+        title=cat.name,
+        remote_id=remote_id,
+        changes=changes,
+        note=note,
+        data=_category_data(cat),
+    )
+
+
+def _plan_deletions(ctx: Ctx, remote: dict[str, RemoteCategory]) -> None:
+    wanted = {c.path for c in ctx.desired.categories}
     for path, locked in sorted(ctx.lock.categories.items()):
         if path in wanted or locked.id not in remote:
             continue
