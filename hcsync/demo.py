@@ -198,6 +198,12 @@ def _apply_example(
             echo(text_view.render_plan(again, color=color))
             if again.has_changes:
                 return 1
+    if not serve:
+        echo(
+            "The emulated help center stopped with this command; to browse what was applied, "
+            "run `hcsync demo --serve` (it keeps it running until Ctrl-C)."
+        )
+        return 0
     echo(f"Browse the emulated help center: {base_url}/")
     if serve:
         echo("Serving until Ctrl-C.")

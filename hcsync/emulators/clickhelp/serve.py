@@ -138,6 +138,15 @@ def serve(
         echo(f"  api key:     {boot.api_key}")
         echo(f"  project id:  {boot.project.id}")
         echo(f"  publication: {boot.publication.id}")
+        echo("Point a project at it: in hcsync.yml")
+        echo(
+            f"  backend: clickhelp\n  portal_url: {base}\n  project_id: {boot.project.id}\n"
+            f"  publication_id: {boot.publication.id}"
+        )
+        echo(
+            f"and in the shell: export HCSYNC_CLICKHELP_LOGIN={boot.user.login} "
+            f"HCSYNC_CLICKHELP_API_KEY={boot.api_key}"
+        )
         for code, version in boot.languages.items():
             pub = boot.language_publications[code]
             echo(f"  {code}: project {version.id}, publication {pub.id}")

@@ -85,6 +85,9 @@ def serve(
         echo(f"  center id: {boot.center.id}")
         echo(f"  api key:   {boot.key.key}")
         echo(f"  API base:  {base}/v0/centers/{boot.center.id}")
+        echo("Point a project at it: in hcsync.yml")
+        echo(f"  backend: helpcenter\n  center_id: {boot.center.id}\n  base_url: {base}")
+        echo(f"and in the shell: export HCSYNC_API_KEY={boot.key.key}")
         if data:
             echo(f"  state:     {data}")
         if faults:
