@@ -352,15 +352,17 @@ class _Packer:
         self.parts[-1].extend(lines)
         self.size += sum(len(line) + 1 for line in lines)
 
-    def add(self, head: tuple[str, ...], item: str) -> bool:
-        """Put ``item`` (under ``head``) in the current part, else a new one, else cut it into
-        what is left; False (and stop) when it is not shown whole."""
+    def add(self, head: tuple[str, ...], item: str, *, gap: bool = False) -> bool:
+        """Put ``item`` (under ``head``, after a blank line when ``gap``) in the current part,
+        else a new one, else cut it into what is left; False (and stop) when not shown whole."""
         if self.stopped:
             return False
         for fresh in (False, True):
             if fresh and not self.new_part():
                 break
-            lead = [] if self.open_head == head else ["", *head] if self.parts[-1] else [*head]
+            lead = [""] if gap else []
+            if self.open_head != head:
+                lead = ["", *head] if self.parts[-1] else [*head]
             need = sum(len(line) + 1 for line in lead) + len(item) + 1
             if self.size + need <= self.room:
                 self.put([*lead, item])
@@ -421,7 +423,7 @@ def plan_bodies(
     packer.put(comment_intro(plan))
     counts: dict[str, tuple[int, int]] = {}
     for section in comment_sections(plan, links):
-        missing = sum(not packer.add(section.head, item) for item in section.items)
+        missing = sum(not packer.add(section.head, i, gap=section.gap) for i in section.items)
         if missing:
             counts[section.noun] = (missing, len(section.items))
     note = _not_shown(counts, max_parts, run_url) if counts else ""

@@ -222,6 +222,8 @@ class Section:
     head: tuple[str, ...]
     items: tuple[str, ...]
     noun: str
+    gap: bool = False
+    """Items are blocks apart from each other by a blank line (not table rows or list items)."""
 
 
 def _key(action: Action) -> tuple[str, str | None]:
@@ -283,9 +285,13 @@ def _changes(actions: list[Action], published: bool) -> list[str]:
 
 
 def _updates(plan: Plan, links: Links, publishes: set[tuple[str, str | None]]) -> Section:
-    """One block per updated file (its changes, then its diff); drifts with a diff too."""
+    """One block per updated file (its changes, then its diff); drifts with a diff too. The
+    second pass of an article created in this run belongs to its row among the new ones."""
+    created = {_key(a) for a in plan.actions if a.kind in _CREATE_KINDS}
     groups: dict[tuple[str, str | None], list[Action]] = {}
     for a in plan.actions:
+        if _key(a) in created:
+            continue
         if a.kind in _UPDATE_KINDS or (a.kind is ActionKind.DRIFT and a.diff):
             groups.setdefault(_key(a), []).append(a)
     items = []
@@ -298,9 +304,9 @@ def _updates(plan: Plan, links: Links, publishes: set[tuple[str, str | None]]) -
         skipped = " (skipped)" if all(a.skipped for a in actions) else ""
         heading = f"##### {action_symbol(first)} {code(first.path)} {text(first.title)}{skipped}"
         block = [heading + (f" · {cell}" if cell else ""), *_changes(actions, published)]
-        items.append("\n".join([*block, ""]))
+        items.append("\n".join(block))
     n = len(items)
-    return Section(head=(f"#### Updates ({n})", ""), items=tuple(items), noun="updates")
+    return Section(head=(f"#### Updates ({n})", ""), items=tuple(items), noun="updates", gap=True)
 
 
 def _create_label(action: Action, published: bool) -> str:

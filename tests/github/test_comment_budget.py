@@ -219,8 +219,8 @@ def test_rows_link_the_file_at_the_head_commit_and_the_live_article() -> None:
         "[live](https://help.example/a/edit-00)\n"
     ) in body
     assert (
-        f"| + new, published | `guides/new-0000.md` | How to configure feature 0 | [file]({blob}guides/new-0000.md) |"
-        in body
+        "| + new, published | `guides/new-0000.md` | How to configure feature 0 | "
+        f"[file]({blob}guides/new-0000.md) |" in body
     )
     assert f"[file]({blob}old/gone-0.md) · [live](https://help.example/a/gone-0)" in body
 
