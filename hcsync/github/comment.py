@@ -1,10 +1,13 @@
 """The pull-request plan comment: one comment, found by its hidden marker, updated in place.
 
-A plan longer than GitHub's limit (65,536 characters per comment) is split into numbered
-comments at line boundaries; a code fence, a ``<details>`` block or a table cut by the split is
-closed and reopened, so every part renders. Above ``MAX_PARTS`` parts the rest is cut with a
-note (Atlantis does the same, runatlantis/atlantis PR #4586). Parts left over from a longer
-earlier plan are deleted, and so are duplicates two concurrent runs may have made.
+A plan is posted in at most ``max_parts`` comments (1 unless ``--max-parts``) of under 65,536
+characters (:func:`plan_bodies`): what is deleted, unpublished, drifted or orphaned first, then
+updates with their diffs, then one row per new article, then the rest. Blocks are kept whole and
+in that order; the first that fits nowhere stops the packing, and what was left out is counted
+with a pointer to the job summary, which holds the whole plan. Other Markdown (a failed plan's
+log) is split at line boundaries (:func:`split_markdown`); a code fence, a ``<details>`` block
+or a table cut by the split is closed and reopened, so every part renders. Parts left over from
+a longer earlier plan are deleted, and so are duplicates two concurrent runs may have made.
 """
 
 from __future__ import annotations
@@ -369,7 +372,7 @@ class _Packer:
                 self.open_head = head
                 return True
         self.stopped = True
-        lead = [] if self.open_head == head else ["", *head]
+        lead = ([""] if gap else []) if self.open_head == head else ["", *head]
         left = self.room - self.size - sum(len(line) + 1 for line in lead)
         if left >= _MIN_CUT:
             self.put([*lead, _cut_block(item, left)])
