@@ -780,11 +780,13 @@ def _gh_notice(env: Any, message: str) -> None:
 )
 @click.option(
     "--max-parts",
-    default=10,
+    default=1,
     show_default=True,
     type=click.IntRange(1, 50),
-    help="Split a long plan into at most this many comments, then truncate.",
+    help="Post the plan in at most this many comments (65,535 characters each); what does "
+    "not fit is counted and left to the job summary, what is risky first.",
 )
+@_directory
 @click.pass_context
 def comment(
     ctx: click.Context,
@@ -794,6 +796,7 @@ def comment(
     pull_request: int | None,
     key: str,
     max_parts: int,
+    directory: str,
 ) -> None:
     """Post a saved plan (`plan -o FILE`) as a pull-request comment, or update it in place.
 
@@ -808,10 +811,15 @@ def comment(
 
     from hcsync import __version__
     from hcsync.github.api import GitHubApi, GitHubError
-    from hcsync.github.comment import failure_markdown, post_plan_comment, redact
+    from hcsync.github.comment import (
+        build_bodies,
+        failure_markdown,
+        plan_bodies,
+        post_bodies,
+        redact,
+    )
     from hcsync.github.context import context_from_env
     from hcsync.plan.model import Plan
-    from hcsync.views import markdown as markdown_view
     from hcsync.workflow import secrets_from_env
 
     if (plan_file is None) == (failure_log is None):
@@ -820,16 +828,15 @@ def comment(
         raise click.BadParameter("letters, digits and _ . / - only", param_hint="--key")
     env = _env(ctx)
     secrets = secrets_from_env(env)
+    plan: Plan | None = None
     if plan_file:
         try:
-            data = jsonlib.loads(Path(plan_file).read_text(encoding="utf-8"))
-            markdown = markdown_view.render_plan(Plan.from_json(data))
+            plan = Plan.from_json(jsonlib.loads(Path(plan_file).read_text(encoding="utf-8")))
         except (ValueError, KeyError, TypeError) as exc:
             raise click.BadParameter(f"not a plan file ({exc})", param_hint="PLAN") from None
     else:
         log = Path(failure_log or "").read_text(encoding="utf-8", errors="replace")
-        markdown = failure_markdown(log, secrets=secrets)
-    markdown = redact(markdown, secrets)
+        markdown = redact(failure_markdown(log, secrets=secrets), secrets)
     gh = context_from_env(env, repository=repository, pull_request=pull_request)
     token = env.get("GITHUB_TOKEN", "").strip()
     if not token:
@@ -851,9 +858,24 @@ def comment(
     )
     try:
         api = GitHubApi(client, token=token, repository=gh.repository)
-        result = post_plan_comment(
-            api, gh.pull_request, markdown, key=key, footer=footer, max_parts=max_parts
-        )
+        links = _comment_links(env, gh, directory, plan.urls if plan else {})
+
+        def make(limit: int, parts: int) -> list[str]:
+            if plan is None:
+                made = build_bodies(markdown, key=key, footer=footer, limit=limit, max_parts=parts)
+            else:
+                made = plan_bodies(
+                    plan,
+                    links=links,
+                    key=key,
+                    footer=footer,
+                    run_url=gh.run_url,
+                    limit=limit,
+                    max_parts=parts,
+                )
+            return [redact(body, secrets)[: limit - 1] for body in made]
+
+        result = post_bodies(api, gh.pull_request, make, key=key, max_parts=max_parts)
     except GitHubError as exc:
         _gh_warning(env, redact(f"the plan comment was not posted: {exc.format()}", secrets))
         return
@@ -861,6 +883,32 @@ def comment(
         if own:
             client.close()
     click.echo(result.summary())
+
+
+def _comment_links(env: Any, gh: Any, directory: str, urls: Any) -> Any:
+    """Links of the comment's rows: files at the PR's head commit (under the content
+    directory, relative to GITHUB_WORKSPACE), live articles from the plan's urls."""
+    import os
+    from pathlib import Path
+
+    from hcsync.config import load_config
+    from hcsync.views.markdown import Links
+
+    prefix: str | None = None
+    try:
+        content = load_config(Path(directory)).content.resolve()
+        workspace = Path(env.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+        if content.is_relative_to(workspace):
+            prefix = Path(os.path.relpath(content, workspace)).as_posix().removeprefix(".")
+    except HcsyncError:
+        prefix = None
+    return Links.for_run(
+        server=env.get("GITHUB_SERVER_URL") or "https://github.com",
+        repository=gh.repository if prefix is not None else None,
+        sha=gh.head_sha,
+        prefix=prefix or "",
+        urls=urls,
+    )
 
 
 @cli.group("github")

@@ -1,23 +1,35 @@
 """The pull-request plan comment: one comment, found by its hidden marker, updated in place.
 
-A plan longer than GitHub's limit (65,536 characters per comment) is split into numbered
-comments at line boundaries; a code fence, a ``<details>`` block or a table cut by the split is
-closed and reopened, so every part renders. Above ``MAX_PARTS`` parts the rest is cut with a
-note (Atlantis does the same, runatlantis/atlantis PR #4586). Parts left over from a longer
-earlier plan are deleted, and so are duplicates two concurrent runs may have made.
+A plan is posted in at most ``max_parts`` comments (1 unless ``--max-parts``) of under 65,536
+characters (:func:`plan_bodies`): what is deleted, unpublished, drifted or orphaned first, then
+updates with their diffs, then one row per new article, then the rest. Blocks are kept whole and
+in that order; the first that fits nowhere stops the packing, and what was left out is counted
+with a pointer to the job summary, which holds the whole plan. Other Markdown (a failed plan's
+log) is split at line boundaries (:func:`split_markdown`); a code fence, a ``<details>`` block
+or a table cut by the split is closed and reopened, so every part renders. Parts left over from
+a longer earlier plan are deleted, and so are duplicates two concurrent runs may have made.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hcsync.github.api import Comment, GitHubApi, GitHubError
+from hcsync.plan.model import Plan
 from hcsync.redact import inert, redact
-from hcsync.views.markdown import MARKER
+from hcsync.views.markdown import MARKER, Links, comment_intro, comment_sections
 
-__all__ = ["build_bodies", "failure_markdown", "post_plan_comment", "redact", "split_markdown"]
+__all__ = [
+    "build_bodies",
+    "failure_markdown",
+    "plan_bodies",
+    "post_bodies",
+    "post_plan_comment",
+    "redact",
+    "split_markdown",
+]
 
 MAX_COMMENT = 65_536
 """GitHub refuses a longer body: "body is too long (maximum is 65536 characters)"."""
@@ -238,6 +250,26 @@ def upsert_comments(
     return result
 
 
+def post_bodies(
+    api: GitHubApi,
+    number: int,
+    make: Callable[[int, int], list[str]],
+    *,
+    key: str = "",
+    max_parts: int = MAX_PARTS,
+) -> CommentResult:
+    """Post or update the comments ``make(limit, max_parts)`` builds. If GitHub still refuses
+    a part as too long (a limit lower than documented), fall back to one comment of half the
+    size rather than fail."""
+    bodies = make(MAX_COMMENT, max_parts)
+    try:
+        return upsert_comments(api, number, bodies, key=key)
+    except GitHubError as exc:
+        if exc.status != 422 or len(bodies) == 0:
+            raise
+        return upsert_comments(api, number, make(MAX_COMMENT // 2, 1), key=key)
+
+
 def post_plan_comment(
     api: GitHubApi,
     number: int,
@@ -247,18 +279,12 @@ def post_plan_comment(
     footer: str = "",
     max_parts: int = MAX_PARTS,
 ) -> CommentResult:
-    """Post or update the plan comment. If GitHub still refuses a part as too long (a limit
-    lower than documented), fall back to one truncated comment rather than fail."""
-    bodies = build_bodies(markdown, key=key, footer=footer, max_parts=max_parts)
-    try:
-        return upsert_comments(api, number, bodies, key=key)
-    except GitHubError as exc:
-        if exc.status != 422 or len(bodies) == 0:
-            raise
-        smaller = build_bodies(
-            markdown, key=key, footer=footer, limit=MAX_COMMENT // 2, max_parts=1
-        )
-        return upsert_comments(api, number, smaller, key=key)
+    """Post or update a Markdown comment (a failed plan's log), split at line boundaries."""
+
+    def make(limit: int, parts: int) -> list[str]:
+        return build_bodies(markdown, key=key, footer=footer, limit=limit, max_parts=parts)
+
+    return post_bodies(api, number, make, key=key, max_parts=max_parts)
 
 
 def failure_markdown(
@@ -295,3 +321,133 @@ def _longest_run(text: str, char: str) -> int:
         run = run + 1 if ch == char else 0
         longest = max(longest, run)
     return longest
+
+
+# ---- the plan comment: sections packed into a budget of parts, by priority ---------------
+
+_NOTE_ROOM = 600
+"""Room kept in every part for the note that says what was not shown."""
+_MIN_CUT = 2_000
+"""A block is cut to fit only when at least this much room is left for it."""
+
+
+@dataclass(slots=True)
+class _Packer:
+    """Fills parts of ``room`` characters with section heads and items, in order; the first
+    item that fits nowhere stops it (what follows is less important, so it is left out too)."""
+
+    room: int
+    max_parts: int
+    parts: list[list[str]] = field(default_factory=list)
+    size: int = 0
+    open_head: tuple[str, ...] | None = None
+    stopped: bool = False
+
+    def new_part(self) -> bool:
+        if len(self.parts) >= self.max_parts:
+            return False
+        self.parts.append([])
+        self.size = 0
+        self.open_head = None
+        return True
+
+    def put(self, lines: Sequence[str]) -> None:
+        self.parts[-1].extend(lines)
+        self.size += sum(len(line) + 1 for line in lines)
+
+    def add(self, head: tuple[str, ...], item: str, *, gap: bool = False) -> bool:
+        """Put ``item`` (under ``head``, after a blank line when ``gap``) in the current part,
+        else a new one, else cut it into what is left; False (and stop) when not shown whole."""
+        if self.stopped:
+            return False
+        for fresh in (False, True):
+            if fresh and not self.new_part():
+                break
+            lead = [""] if gap else []
+            if self.open_head != head:
+                lead = ["", *head] if self.parts[-1] else [*head]
+            need = sum(len(line) + 1 for line in lead) + len(item) + 1
+            if self.size + need <= self.room:
+                self.put([*lead, item])
+                self.open_head = head
+                return True
+        self.stopped = True
+        lead = ([""] if gap else []) if self.open_head == head else ["", *head]
+        left = self.room - self.size - sum(len(line) + 1 for line in lead)
+        if left >= _MIN_CUT:
+            self.put([*lead, _cut_block(item, left)])
+        return False
+
+
+def _cut_block(item: str, room: int) -> str:
+    """The head of ``item`` within ``room``, its code fence closed, with a note."""
+    note = "_(cut here: the rest is in the job summary)_"
+    lines, size, fence = [], len(note) + 12, None
+    for line in item.split("\n"):
+        if size + len(line) + 1 + (len(fence) + 1 if fence else 0) > room:
+            break
+        lines.append(line)
+        size += len(line) + 1
+        match = _FENCE.match(line)
+        if match and fence is None:
+            fence = match.group(1)
+        elif fence is not None and line.strip() == fence:
+            fence = None
+    return "\n".join([*lines, *([fence] if fence else []), "", note])
+
+
+def _not_shown(counts: dict[str, tuple[int, int]], max_parts: int, run_url: str | None) -> str:
+    where = f"the job summary of the [workflow run]({run_url})" if run_url else "the job summary"
+    left = ", ".join(f"{n:,} of {total:,} {noun}" for noun, (n, total) in counts.items())
+    parts = "1 comment" if max_parts == 1 else f"{max_parts} comments"
+    return (
+        f"> **Not shown here**: {left}. This plan is posted in at most {parts} of "
+        f"{MAX_COMMENT - 1:,} characters; the full plan is in {where}."
+    )
+
+
+def plan_bodies(
+    plan: Plan,
+    *,
+    links: Links,
+    key: str = "",
+    footer: str = "",
+    run_url: str | None = None,
+    limit: int = MAX_COMMENT,
+    max_parts: int = 1,
+    title: str = "hcsync plan",
+) -> list[str]:
+    """The comment bodies of ``plan``, each under ``limit``, at most ``max_parts``: what is
+    risky first, then updates with their diffs, then new articles, then the rest; what does
+    not fit is counted in a note that points to the job summary."""
+    fixed = len(MARKER) + len(_tag(99, 99, key)) + len(title) + len(footer) + 100 + _NOTE_ROOM
+    packer = _Packer(room=limit - 1 - fixed, max_parts=max_parts)
+    packer.new_part()
+    packer.put(comment_intro(plan))
+    counts: dict[str, tuple[int, int]] = {}
+    for section in comment_sections(plan, links):
+        missing = sum(not packer.add(section.head, i, gap=section.gap) for i in section.items)
+        if missing:
+            counts[section.noun] = (missing, len(section.items))
+    note = _not_shown(counts, max_parts, run_url) if counts else ""
+    return _assemble(packer.parts, note, key=key, footer=footer, limit=limit, title=title)
+
+
+def _assemble(
+    parts: list[list[str]], note: str, *, key: str, footer: str, limit: int, title: str
+) -> list[str]:
+    """Each part with the marker, its tag and title; the note and the footer close the last."""
+    total = len(parts)
+    bodies = []
+    for i, lines in enumerate(parts, start=1):
+        heading = f"### {title}" if i == 1 else f"### {title} (part {i} of {total})"
+        head = [MARKER, _tag(i, total, key), heading, ""]
+        tail: list[str] = []
+        if i < total:
+            tail.append(f"\n_Continued in part {i + 1} of {total}._")
+        else:
+            tail += [f"\n{note}"] if note else []
+            tail += [f"\n{footer}"] if footer else []
+        body = "\n".join([*head, *lines, *tail]) + "\n"
+        bodies.append(body[: limit - 1])
+    return bodies

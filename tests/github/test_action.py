@@ -42,7 +42,9 @@ def test_plan_on_a_pull_request_comments_once_then_updates_in_place(docs: DocsRe
     body = str(comments[0]["body"])
     assert body.startswith(MARKER + "\n<!-- hcsync-part 1 of 1 -->\n### hcsync plan\n")
     assert "**Plan: 6 to create, 3 to update, 4 to publish" in body
-    assert "<details><summary>Details</summary>" in body
+    assert "#### New (" in body and "| + new, published | `guides/usage.md` |" in body
+    sha = docs.repo().head.commit.hexsha
+    assert f"[file](https://github.test/{REPO}/blob/{sha}/docs/guides/usage.md)" in body
     assert "commit " + docs.repo().head.commit.hexsha[:7] in body
     assert "[workflow run](https://github.test/acme/docs/actions/runs/4242)" in body
     assert "Plan comment: 1 created (https://github.test/acme/docs/pull/7#issuecomment-" in (
@@ -77,7 +79,7 @@ def test_no_changes_is_one_short_comment_and_a_rerun_writes_nothing(docs: DocsRe
     assert [m for m, _ in docs.gh.emu.writes()] == ["POST"]  # identical body: no PATCH
 
 
-def test_a_plan_over_70000_characters_is_split_then_shrinks_back(
+def test_a_plan_over_one_comment_is_split_with_comment_parts_then_shrinks_back(
     tmp_path: Path, hc_server: object, gh: object
 ) -> None:
     files: dict[str, str | bytes] = {
@@ -87,16 +89,16 @@ def test_a_plan_over_70000_characters_is_split_then_shrinks_back(
                 f"---\ntitle: How to configure the very long named feature number {i}\n---\n"
                 f"Text {i}.\n"
             )
-            for i in range(260)
+            for i in range(400)
         },
     }
     docs = make_docs_repo(tmp_path, hc_server, gh, files)  # type: ignore[arg-type]
-    first = docs.run("plan")
+    first = docs.run("plan", **{"comment-parts": "2"})
     assert first.ok, first.stderr
     plan = Plan.from_json(json.loads(Path(first.outputs["plan-json"]).read_text()))
     assert len(render_plan(plan)) > 70_000
     comments = hcsync_comments(docs)
-    assert len(comments) >= 2
+    assert len(comments) == 2
     total = len(comments)
     for i, c in enumerate(comments, start=1):
         body = str(c["body"])
@@ -105,18 +107,19 @@ def test_a_plan_over_70000_characters_is_split_then_shrinks_back(
         assert body.count("<details") == body.count("</details>")
         if i > 1:
             assert f"### hcsync plan (part {i} of {total})" in body
-            assert body.split("\n")[4].startswith(("<details>", "|"))
-    assert "Plan comment: 2 created" in first.stdout or f"{total} created" in first.stdout
+            head = ["#### New (401)", "", "| | file | title | links |", "|---|---|---|---|"]
+            assert body.split("\n")[4:8] == head
+    assert "Plan comment: 2 created" in first.stdout
     every_path = "".join(str(c["body"]) for c in comments)
-    assert all(f"guides/article-{i:03}.md" in every_path for i in range(260))
+    assert all(f"`guides/article-{i:03}.md`" in every_path for i in range(400))
 
     # fewer articles: one comment is enough, the extra part goes away
     with docs.repo() as repo:
         repo.index.remove(
-            [f"docs/guides/article-{i:03}.md" for i in range(3, 260)], working_tree=True
+            [f"docs/guides/article-{i:03}.md" for i in range(3, 400)], working_tree=True
         )
         repo.index.commit("fewer")
-    second = docs.run("plan")
+    second = docs.run("plan", **{"comment-parts": "2"})
     assert second.ok, second.stderr
     after = hcsync_comments(docs)
     assert [c["id"] for c in after] == [comments[0]["id"]]
