@@ -8,6 +8,11 @@ from typing import Any
 
 import click
 
+# httpx imports its own command-line client (rich, pygments: ~30 ms) whenever they are
+# installed; hcsync never runs it, so it is marked absent and httpx falls back to a stub.
+if "httpx" not in sys.modules:
+    sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
 from hcsync import __version__
 from hcsync.diagnostics import HcsyncError, UsageError
 

@@ -17,7 +17,6 @@ from typing import Any
 import httpx
 
 from hcsync import lockfile as lockmod
-from hcsync.apply.executor import Executor
 from hcsync.apply.report import Outcome, Report
 from hcsync.backends.base import Backend
 from hcsync.config import Backend as BackendName
@@ -313,6 +312,8 @@ def apply_plan(
 ) -> Report:
     """Execute ``plan``. Every change is journalled as it happens; the lockfile itself is
     written once at the end (or, after a crash, by the next command that loads it)."""
+
+    from hcsync.apply.executor import Executor  # here: plan never needs it
 
     def read_file(path: str) -> bytes:
         return (config.content / path).read_bytes()

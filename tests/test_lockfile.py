@@ -53,6 +53,18 @@ def test_round_trip_and_sorted_keys(tmp_path: Path) -> None:
     assert "source" not in json.loads(text)["entries"]["b/install.md"]  # None fields dropped
 
 
+def test_the_digest_text_is_the_committed_content_compact() -> None:
+    lock = sample()
+    lock.entries["b/install.md"] = replace(lock.entries["b/install.md"], slug="instalación")
+    text = lock.digest_text()
+    assert json.loads(text) == json.loads(lock.dumps())
+    assert text.index('"backend"') < text.index('"categories"') < text.index('"target"')
+    assert "\n" not in text and ": " not in text and "instalación" in text
+    other = sample()
+    other.categories["b"] = LockCategory(path="b", id="c9", hash="h2")
+    assert other.digest_text() != sample().digest_text()
+
+
 def test_record_keeps_pending_until_forget() -> None:
     lock = sample()
     entry = lock.entries["b/install.md"]

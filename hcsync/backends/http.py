@@ -89,7 +89,14 @@ def parse_retry_after(value: str | None) -> float | None:
 
 @dataclass
 class Pacer:
-    """Waits before a request when the last response said the budget is nearly spent."""
+    """Waits before a request when the rate limit would refuse it.
+
+    Where responses carry ``X-RateLimit-*`` headers (Help.Center), it waits for the reset when
+    the last response said the budget is nearly spent. Where they do not (ClickHelp documents
+    no limit), it learns from the 429s it meets: the calls a window allowed give a rate, and
+    the next calls are spread at that rate (after spending at once what the wait refilled), so
+    a run meets about one 429 to learn the window and at most one more to correct the rate.
+    """
 
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
@@ -97,8 +104,43 @@ class Pacer:
     remaining: int | None = None
     reset_at: float | None = None
     waited_s: float = 0.0
+    headers_seen: bool = False
+    """True once a response carried ``X-RateLimit-Remaining``: pacing follows the headers."""
+    min_calls: int = 10
+    """A 429 after fewer calls since the last one teaches nothing (a fault, or a limit so
+    low that plain retries serve)."""
+    safety: float = 0.97
+    """The learned rate is used at this fraction, for the noise in what was counted."""
+    interval: float | None = None
+    """Seconds between calls learned from 429s (None: not learned, send freely)."""
+    credit: float = 0.0
+    capacity: float = 0.0
+    last: float = 0.0
+    episode_start: float | None = None
+    episode_calls: int = 0
+    learned: int = 0
 
     def before_request(self) -> None:
+        if self.headers_seen:
+            self._by_headers()
+            return
+        now = self.clock()
+        if self.episode_start is None:
+            self.episode_start = now
+        self.episode_calls += 1
+        if self.interval is None:
+            return
+        self.credit = min(self.capacity, self.credit + max(0.0, now - self.last) / self.interval)
+        self.last = now
+        if self.credit < 1.0:
+            wait = (1.0 - self.credit) * self.interval
+            self.waited_s += wait
+            self.sleep(wait)
+            self.last = now + wait
+            self.credit = 1.0
+        self.credit -= 1.0
+
+    def _by_headers(self) -> None:
         if self.remaining is None or self.reset_at is None or self.remaining > self.low_water:
             return
         wait = self.reset_at - self.clock()
@@ -111,10 +153,36 @@ class Pacer:
         remaining = _finite(headers.get("x-ratelimit-remaining"))
         if remaining is None:
             return
+        self.headers_seen = True
         self.remaining = int(remaining)
         now = self.clock()
         wait = parse_reset(headers.get("x-ratelimit-reset"), now)
         self.reset_at = None if wait is None else now + wait
+
+    def refused(self, wait: float) -> None:
+        """A 429 met, ``wait`` seconds to sleep before the retry: learn the rate from it.
+
+        The bucket is empty now. The first time, the calls since the run began also spent an
+        unknown burst, so they are read as one fixed window ending after the wait (an
+        over-estimate when the burst was large); later, the calls since the last 429 were
+        all refills, so calls ÷ seconds is the rate.
+        """
+        if self.headers_seen or self.episode_start is None:
+            return
+        now = self.clock()
+        allowed = self.episode_calls - 1  # the refused one was not allowed
+        if allowed >= self.min_calls:
+            seconds = now - self.episode_start + (wait if self.learned == 0 else 0.0)
+            interval = seconds / (allowed * self.safety) if seconds > 0 else None
+            if interval is not None:
+                self.interval = interval if self.interval is None else max(interval, self.interval)
+                self.learned += 1
+        if self.interval is not None:
+            self.capacity = max(1.0, wait / self.interval)  # what the wait refills
+            self.credit = 0.0
+            self.last = now
+        self.episode_start = now
+        self.episode_calls = 0
 
 
 @dataclass
@@ -285,6 +353,7 @@ class ApiClient:
             wait = parse_reset(response.headers.get("x-ratelimit-reset"), now)
         if wait is None:
             wait = 1.0
+        self.pacer.refused(max(wait, 0.0))
         self.pacer.waited_s += wait
         self._sleep(max(wait, 0.0))
         self.pacer.remaining = None

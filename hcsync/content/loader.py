@@ -190,6 +190,8 @@ class _Loader:
         self.bad_images: set[str] = set()
         self.anchors: dict[str, frozenset[str]] = {}
         self.fragment_links: list[tuple[str, int, str, str]] = []
+        self.translated: dict[tuple[str, str], str] = {}
+        """(source, language) → the first readable translation of source into it (by walk)."""
 
     # -- reporting -------------------------------------------------------------------------
 
@@ -882,6 +884,9 @@ class _Loader:
         translations: dict[str, Translation] = {}
         unsynced: list[str] = []
         need_category = self.config.articles_need_a_category
+        for doc in self.docs.values():  # settled: pass 2 is over, rendering changes no 'ok'
+            if doc.source is not None and doc.ok:
+                self.translated.setdefault((doc.source, doc.lang), doc.rel)
         for rel, doc in sorted(self.docs.items()):
             if not doc.sync:
                 unsynced.append(rel)
@@ -1083,10 +1088,7 @@ class _Loader:
                 return None  # the target's own problems are reported on it
             if doc.source is not None and doc.lang != tdoc.lang:
                 # From a translation, prefer the target's translation into the same language.
-                for other in self.docs.values():
-                    if other.source == target and other.lang == doc.lang and other.ok:
-                        target = other.rel
-                        break
+                target = self.translated.get((target, doc.lang), target)
             links.add(target)
             if fragment:
                 self.fragment_links.append((rel, line, target, fragment))

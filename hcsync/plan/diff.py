@@ -56,7 +56,7 @@ __all__ = ["DiffOptions", "adopted_ids", "diff", "fingerprint", "translation_pai
 def fingerprint(snapshot: Snapshot, lock: Lockfile) -> str:
     """What a saved plan is checked against: the remote snapshot and the lockfile."""
     return hashlib.sha256(
-        (snapshot.fingerprint() + "\n" + lock.dumps()).encode("utf-8")
+        (snapshot.fingerprint() + "\n" + lock.digest_text()).encode("utf-8")
     ).hexdigest()
 
 

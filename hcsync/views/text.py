@@ -5,9 +5,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-from rich.console import Console
-from rich.text import Text
-
 from hcsync.apply.report import OutcomeStatus, Report
 from hcsync.plan.model import Action, ActionKind, Plan, action_symbol
 
@@ -30,45 +27,45 @@ def _value(v: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def action_lines(action: Action, *, show_diff: bool = False) -> Iterable[Text]:
+Line = tuple[tuple[str, str], ...]
+"""One output line as (text, Rich style) segments."""
+
+
+def action_lines(action: Action, *, show_diff: bool = False) -> Iterable[Line]:
     """The lines of one action: a head line, changed fields, then (optionally) its diff."""
     sym = action_symbol(action)
     label = action.kind.value.replace("_", " ")
-    head = Text()
-    head.append(f"{sym} ", style=_STYLES.get(sym, ""))
-    head.append(f"{label:<22}", style="bold")
-    head.append(action.path)
+    head = [(f"{sym} ", _STYLES.get(sym, "")), (f"{label:<22}", "bold"), (action.path, "")]
     if action.title and action.title != action.path:
-        head.append(f'  "{action.title}"', style="dim")
+        head.append((f'  "{action.title}"', "dim"))
     if action.skipped:
-        head.append("  (skipped)", style="dim")
-    yield head
+        head.append(("  (skipped)", "dim"))
+    yield tuple(head)
     for change in action.changes:
-        yield Text(f"      {change.name}: {_value(change.before)} → {_value(change.after)}")
+        yield ((f"      {change.name}: {_value(change.before)} → {_value(change.after)}", ""),)
     if action.note:
-        yield Text(f"      {action.note}", style="dim")
+        yield ((f"      {action.note}", "dim"),)
     if show_diff and action.diff:
         for line in action.diff.splitlines():
             style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-            yield Text(f"      {line}", style=style)
+            yield ((f"      {line}", style),)
 
 
 def render_plan(
     plan: Plan, *, show_diff: bool = False, color: bool = False, width: int = 100
 ) -> str:
     """The plan as text: one block per action in execution order, then the summary line."""
-    console = _console(color, width)
+    lines: list[Line] = []
     if plan.offline:
-        console.print(Text("Offline plan: computed from the files and the lockfile only.", "dim"))
+        lines.append((("Offline plan: computed from the files and the lockfile only.", "dim"),))
     for action in plan.actions:
-        for line in action_lines(action, show_diff=show_diff):
-            console.print(line)
+        lines.extend(action_lines(action, show_diff=show_diff))
     if plan.actions:
-        console.print()
-    console.print(Text(plan.summary(), style="bold"))
+        lines.append(())
+    lines.append(((plan.summary(), "bold"),))
     if plan.unmanaged:
-        console.print(Text(unmanaged_note(plan), style="dim"))
-    return _text(console)
+        lines.append(((unmanaged_note(plan), "dim"),))
+    return _print(lines, color, width)
 
 
 def unmanaged_note(plan: Plan) -> str:
@@ -83,16 +80,15 @@ def unmanaged_note(plan: Plan) -> str:
 
 def render_report(report: Report, *, color: bool = False, width: int = 100) -> str:
     """The failures (one line each) and the summary line of an apply."""
-    console = _console(color, width)
+    lines: list[Line] = []
     for outcome in report.outcomes:
         if outcome.status is OutcomeStatus.FAILED and outcome.message:
-            console.print(Text(outcome.message, style="red"))
+            lines.append(((outcome.message, "red"),))
     if report.interrupted:
-        console.print(
-            Text("Interrupted. Run `hcsync apply` again to resume where it stopped.", "yellow")
-        )
-    console.print(Text(report.summary(), style="bold"))
-    return _text(console)
+        message = "Interrupted. Run `hcsync apply` again to resume where it stopped."
+        lines.append(((message, "yellow"),))
+    lines.append(((report.summary(), "bold"),))
+    return _print(lines, color, width)
 
 
 def outcome_line(kind: ActionKind, path: str, status: OutcomeStatus) -> str:
@@ -100,8 +96,21 @@ def outcome_line(kind: ActionKind, path: str, status: OutcomeStatus) -> str:
     return f"{status.value:<7} {kind.value:<22} {path}"
 
 
-def _console(color: bool, width: int) -> Console:
-    return Console(
+_CONTROL = dict.fromkeys((7, 8, 11, 12, 13))
+"""The control characters Rich's ``Text`` drops (``rich.control.strip_control_codes``)."""
+
+
+def _print(lines: list[Line], color: bool, width: int) -> str:
+    """The lines as a terminal shows them. Without colour (CI, pipes, ``plan`` by default)
+    and without tabs this is plain joining, exactly what Rich prints, so Rich (~30 ms to
+    import) loads only for colour or a tab, whose expansion counts terminal cells."""
+    plain = "\n".join("".join(text for text, _ in line) for line in lines)
+    if not color and "\t" not in plain:
+        return plain.translate(_CONTROL) + "\n"
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(
         file=io.StringIO(),
         force_terminal=color,
         no_color=not color,
@@ -109,9 +118,11 @@ def _console(color: bool, width: int) -> Console:
         highlight=False,
         soft_wrap=True,
     )
-
-
-def _text(console: Console) -> str:
+    for line in lines:
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style)
+        console.print(text)
     out = console.file
     assert isinstance(out, io.StringIO)
     return out.getvalue()

@@ -214,3 +214,80 @@ def test_a_redirect_is_not_followed_and_names_its_location() -> None:
         "GET /v0/centers/c1: the server redirected to http://other.test/login instead of "
         "answering; hcsync does not follow redirects: check the base URL (302)"
     )
+
+
+class Bucket:
+    """A header-less token bucket like ClickHelp's emulator in pacing mode (Retry-After ≥ 1 s,
+    rounded up); every request also costs ``cost`` seconds of the client's own time."""
+
+    def __init__(self, clock: FakeClock, burst: int, rate: float, cost: float) -> None:
+        self.clock, self.burst, self.rate, self.cost = clock, burst, rate, cost
+        self.tokens, self.last = float(burst), clock.now
+        self.refused = self.allowed = 0
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.clock.now += self.cost
+        now = self.clock.now
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        if self.tokens < 1:
+            self.refused += 1
+            wait = max(1, -int(-(1 - self.tokens) // self.rate))
+            return httpx.Response(429, headers={"Retry-After": str(wait)}, json={})
+        self.tokens -= 1
+        self.allowed += 1
+        return httpx.Response(200, json={})
+
+
+@pytest.mark.parametrize(
+    ("burst", "rate", "cost"),
+    [(200, 125.0, 1 / 300), (200, 125.0, 1 / 1000), (50, 20.0, 1 / 200), (200, 100.0, 1 / 150)],
+)
+def test_header_less_429s_teach_the_rate_and_the_run_stays_near_the_floor(
+    burst: int, rate: float, cost: float
+) -> None:
+    clock = FakeClock()
+    server = Bucket(clock, burst, rate, cost)
+    api, _ = make(server, clock)
+    start = clock.now
+    calls = 3000
+    for _ in range(calls):
+        api.request("GET", "/x")
+    assert server.allowed == calls
+    assert server.refused <= 2  # one to learn the window, at most one to correct the rate
+    assert api.stats.rate_limited == server.refused
+    floor = (calls - burst) / rate
+    assert clock.now - start <= floor * 1.05
+    assert api.pacer.interval is not None and api.pacer.interval >= 1 / rate
+
+
+def test_a_429_after_few_calls_teaches_nothing() -> None:
+    clock = FakeClock()
+    answers = iter([200] * 5 + [429] + [200] * 100)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), headers={"Retry-After": "1"}, json={})
+
+    api, _ = make(handler, clock)
+    for _ in range(105):
+        api.request("GET", "/x")
+    assert api.pacer.interval is None
+    assert clock.sleeps == [1.0]  # the retry's wait, then no pacing
+
+
+def test_rate_limit_headers_keep_the_header_pacing_and_429s_teach_nothing() -> None:
+    clock = FakeClock()
+    seen = [0]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen[0] += 1
+        headers = {"X-RateLimit-Remaining": "50", "X-RateLimit-Reset": "1800000100"}
+        if seen[0] == 80:
+            return httpx.Response(429, headers={**headers, "Retry-After": "2"}, json={})
+        return httpx.Response(200, headers=headers, json={})
+
+    api, _ = make(handler, clock)
+    for _ in range(200):
+        api.request("GET", "/x")
+    assert api.pacer.interval is None
+    assert clock.sleeps == [2.0]

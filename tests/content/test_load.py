@@ -84,6 +84,25 @@ def test_links_from_a_translation_go_to_the_same_language(tmp_path: Path) -> Non
     assert site.articles["a/one.md"].links == ("a/two.md",)
 
 
+def test_a_link_from_a_translation_falls_back_to_the_source_language(tmp_path: Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "a/one.md": "# One\n",
+            "a/one.de.md": "# Eins\n\n[zwei](two.md) [drei](three.md)\n",
+            "a/two.md": "# Two\n",
+            "a/two.es.md": "# Dos\n",  # another language only
+            "a/three.md": "# Three\n",
+            "a/three.de.md": "# Drei\n",
+            "b/four.md": "# Four\n",
+            "b/four.de.md": "# Vier\n\n[zwei](../a/two.md)\n",
+        },
+    )
+    site = load(tmp_path)
+    assert site.translations["a/one.de.md"].links == ("a/three.de.md", "a/two.md")
+    assert site.translations["b/four.de.md"].links == ("a/two.md",)
+
+
 def test_tricky_but_valid_input(tmp_path: Path) -> None:
     big = "# Big\n\n" + "".join(f"Paragraph {i} with *some* text.\n\n" for i in range(20_000))
     make_tree(

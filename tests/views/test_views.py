@@ -6,6 +6,7 @@ Regenerate with HCSYNC_REGEN_GOLDEN=1 and review the diff like code.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,54 @@ def test_summary_counts_agree_across_views() -> None:
     assert summary in text_view.render_plan(plan)
     assert f"**{summary}**" in md_view.render_plan(plan)
     assert f'"summary": "{summary}"' in json_view.render_plan(plan)
+
+
+def _rich_plain(plan: Plan, show_diff: bool) -> str:
+    """What Rich prints without colour: the oracle the plain (Rich-free) renderer must match."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), no_color=True, width=100, soft_wrap=True)
+    lines = [
+        "".join(part for part, _ in line)
+        for action in plan.actions
+        for line in text_view.action_lines(action, show_diff=show_diff)
+    ]
+    for line in [*lines, *([""] if plan.actions else []), plan.summary()]:
+        console.print(Text(line))
+    out = console.file
+    assert isinstance(out, io.StringIO)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "plain",
+        "bell\x07 back\x08 vt\x0b ff\x0c cr\r end",
+        "[bold]markup[/] :smile: 漢字 wide ✓",
+        "trailing   ",
+        "x" * 150,
+    ],
+)
+def test_the_plain_text_view_is_what_rich_prints_without_colour(title: str) -> None:
+    plan = Plan(
+        fingerprint="f",
+        actions=(
+            Action(
+                kind=ActionKind.UPDATE_DRAFT,
+                path="a/b.md",
+                title=title,
+                note=f"note {title}\nsecond line",
+                changes=(FieldChange(name="title", before=title, after="A"),),
+                diff=f"-{title}\n+new\n",
+            ),
+        ),
+    )
+    for show_diff in (False, True):
+        assert text_view.render_plan(plan, show_diff=show_diff) == _rich_plain(plan, show_diff)
+    with_tab = replace(plan, actions=(replace(plan.actions[0], title=f"漢\t{title}"),))
+    assert text_view.render_plan(with_tab) == _rich_plain(with_tab, False)
+    assert "\t" not in text_view.render_plan(with_tab)

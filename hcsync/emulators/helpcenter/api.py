@@ -260,20 +260,10 @@ def _list(ctx: Ctx, *, drafts: bool) -> Result:
     if after is not None and before is not None:
         raise invalid_parameter("Use starting_after or ending_before, not both")
     status = _status_filter(ctx.query) if drafts else None
-    items = _filtered(ctx, drafts=drafts, status=status)
-    ids = [a.id for a in items]
-    cursor = after or before
-    if cursor is not None and cursor not in ids:
-        raise ApiError(404, "invalid_cursor", f"No such object in this list: {cursor}")
-    if after is not None:
-        start = ids.index(after) + 1
-        page, has_more = items[start : start + limit], start + limit < len(items)
-    elif before is not None:
-        end = ids.index(before)
-        start = max(0, end - limit)
-        page, has_more = items[start:end], start > 0
+    if _text_param(ctx.query, "search") is None:
+        page, has_more = _page(ctx, drafts=drafts, status=status, limit=limit)
     else:
-        page, has_more = items[:limit], len(items) > limit
+        page, has_more = _page_searched(ctx, drafts=drafts, status=status, limit=limit)
     content = _expand_content(ctx.query)
     render = views.draft_json if drafts else views.article_json
     data = [render(ctx.store, a, ctx.urls, content=content) for a in page]
@@ -288,6 +278,64 @@ def _list(ctx: Ctx, *, drafts: bool) -> Result:
             "url": views.api_path(ctx.center.id, suffix),
         },
     )
+
+
+_STATUS_SQL = {
+    "unpublished": "live = 0",
+    "published": "live = 1 AND dirty = 0",
+    "published_with_changes": "live = 1 AND dirty = 1",
+}
+
+
+def _page(ctx: Ctx, *, drafts: bool, status: str | None, limit: int) -> tuple[list[Article], bool]:
+    """A page without ``search``: filtered, ordered and cut in SQL (O(page), not O(list))."""
+    after = _text_param(ctx.query, "starting_after")
+    before = _text_param(ctx.query, "ending_before")
+    clauses: list[str] = ["1"] if drafts else ["live = 1"]
+    args: list[Any] = []
+    category = _text_param(ctx.query, "category")
+    if category is not None:
+        found = ctx.store.resolve_category(ctx.center.id, category)
+        clauses.append("category_id = ?")
+        args.append(found.id if found is not None else None)  # = NULL matches nothing
+    if status is not None:
+        clauses.append(_STATUS_SQL[status])
+    cursor = (
+        ("after", after)
+        if after is not None
+        else ("before", before)
+        if before is not None
+        else None
+    )
+    got = ctx.store.article_page(
+        ctx.center.id, where=(" AND ".join(clauses), tuple(args)), cursor=cursor, limit=limit
+    )
+    if got is None:
+        raise ApiError(404, "invalid_cursor", f"No such object in this list: {after or before}")
+    return got
+
+
+def _page_searched(
+    ctx: Ctx, *, drafts: bool, status: str | None, limit: int
+) -> tuple[list[Article], bool]:
+    """A page with ``search``: the text match runs over the whole filtered list."""
+    after = _text_param(ctx.query, "starting_after")
+    before = _text_param(ctx.query, "ending_before")
+    items = _filtered(ctx, drafts=drafts, status=status)
+    ids = [a.id for a in items]
+    cursor = after or before
+    if cursor is not None and cursor not in ids:
+        raise ApiError(404, "invalid_cursor", f"No such object in this list: {cursor}")
+    if after is not None:
+        start = ids.index(after) + 1
+        page, has_more = items[start : start + limit], start + limit < len(items)
+    elif before is not None:
+        end = ids.index(before)
+        start = max(0, end - limit)
+        page, has_more = items[start:end], start > 0
+    else:
+        page, has_more = items[:limit], len(items) > limit
+    return page, has_more
 
 
 def _count(ctx: Ctx, *, drafts: bool) -> Result:

@@ -673,6 +673,35 @@ class Store(SqliteDb):
         )
         return [_article(r) for r in rows]
 
+    def article_page(
+        self,
+        center_id: str,
+        *,
+        where: tuple[str, tuple[Any, ...]],
+        cursor: tuple[str, str] | None,
+        limit: int,
+    ) -> tuple[list[Article], bool] | None:
+        """One page of :meth:`articles` filtered by ``where`` (SQL, parameters), in time
+        proportional to the page: ``cursor`` is (``"after"``/``"before"``, article id).
+        None when the cursor article is not in the filtered list."""
+        sql, args = where
+        base = f"SELECT * FROM articles WHERE center_id = ? AND ({sql})"
+        order, flip = "created_at DESC, id DESC", False
+        if cursor is not None:
+            row = self._one(f"{base} AND id = ?", (center_id, *args, cursor[1]))
+            if row is None:
+                return None
+            if cursor[0] == "after":
+                base += " AND (created_at < ? OR (created_at = ? AND id < ?))"
+            else:
+                base += " AND (created_at > ? OR (created_at = ? AND id > ?))"
+                order, flip = "created_at, id", True
+            args = (*args, row["created_at"], row["created_at"], row["id"])
+        rows = self._all(f"{base} ORDER BY {order} LIMIT ?", (center_id, *args, limit + 1))
+        more = len(rows) > limit
+        page = [_article(r) for r in rows[:limit]]
+        return (page[::-1] if flip else page), more
+
     def article_by_slug_id(self, center_id: str, slug_id: int) -> Article | None:
         """The article whose public URL carries ``slug_id``, or None."""
         row = self._one(
