@@ -77,24 +77,9 @@ def _count_rows(plan: Plan) -> dict[str, int]:
 
 def render_plan(plan: Plan, *, title: str = "hcsync plan") -> str:
     """Markdown with the marker, a one-line summary, a count table, then collapsed details."""
-    lines = [MARKER, f"### {title}", ""]
-    if plan.offline:
-        lines += [
-            "> **Offline plan**: computed from the files and the lockfile only "
-            "(no help-center credentials in this run).",
-            "",
-        ]
+    lines = [MARKER, f"### {title}", "", *comment_intro(plan)]
     if not plan.has_changes and not plan.actions:
-        lines.append(f"**No changes.** {plan.noops} articles in sync.")
         return "\n".join(lines) + "\n"
-    lines.append(f"**{plan.summary()}**")
-    if plan.unmanaged:
-        n = len(plan.unmanaged)
-        lines += [
-            "",
-            f"{n} unmanaged article{'s' if n != 1 else ''} on the help center "
-            "(no file, no lockfile entry): left as they are.",
-        ]
     lines += ["", "| action | count |", "|---|---:|"]
     lines += [f"| {row} | {n} |" for row, n in _count_rows(plan).items()]
     lines += ["", "<details><summary>Details</summary>", ""]
@@ -363,7 +348,8 @@ def _others(plan: Plan, links: Links, publishes: set[tuple[str, str | None]]) ->
 
 
 def comment_intro(plan: Plan) -> list[str]:
-    """The comment's first lines under its title: offline note, summary, unmanaged count."""
+    """The first lines under the title (comment and job summary): offline note, summary,
+    unmanaged count."""
     lines = []
     if plan.offline:
         lines += [
