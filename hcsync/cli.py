@@ -39,6 +39,17 @@ class _DetailedUsageError(click.UsageError):
         return self.original.format_message()  # "Invalid value for '--prune': ..."
 
 
+def _where(exc: HcsyncError) -> str:
+    """``GET /path: `` before a help center's refusal that does not name its request yet."""
+    from hcsync.diagnostics import BackendError
+
+    if isinstance(exc, BackendError) and exc.method and exc.path:
+        head = f"{exc.method} {exc.path}"
+        if not exc.message.startswith(head):
+            return head + ": "
+    return ""
+
+
 class _Group(click.Group):
     """Prints hcsync's own errors as lines (no traceback) with their exit codes."""
 
@@ -57,7 +68,7 @@ class _Group(click.Group):
         except HcsyncError as exc:
             if _State.debug:
                 raise
-            click.echo(exc.format(), err=True)
+            click.echo(_where(exc) + exc.format(), err=True)
             # hcsync's own usage errors (a missing API key) exit 2 like click's; under
             # --detailed-exitcode 2 means "changes", so they exit 64 as click's do.
             usage = exc.exit_code == UsageError.exit_code

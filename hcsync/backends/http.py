@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hcsync.diagnostics import BackendError
-from hcsync.redact import Redactor
+from hcsync.redact import Redactor, inert
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MAX_WAIT_S = 120.0
@@ -53,7 +53,6 @@ DEADLINE_PASSED = "past --timeout"
 _CHUNK = 64 * 1024
 _STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKETS = re.compile(rb"[^\[\]{}]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
 
 
 def _finite(value: str | None) -> float | None:
@@ -421,8 +420,7 @@ def display_path(url: str) -> str:
 def clean_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """A server's text made safe for one line: control characters become a space, and it is
     cut to ``limit`` characters (with ``…``)."""
-    text = _CONTROL.sub(" ", text).strip()
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return inert(text, limit)
 
 
 def json_depth(data: bytes, limit: int) -> int:

@@ -98,6 +98,8 @@ class Hostile:
     base_url: str = ""
     script: Script | None = None
     seen: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
+    methods: list[str] = field(default_factory=list)
+    """The method of each request, in order."""
     clients: list[httpx.Client] = field(default_factory=list)
 
     def client(self) -> httpx.Client:
@@ -107,6 +109,7 @@ class Hostile:
 
     async def handle(self, request: Request) -> Response:
         self.seen.append((request.url.path, request.url.query, dict(request.headers)))
+        self.methods.append(request.method)
         answer = self.script(request) if self.script else None
         return answer if answer is not None else default(request)
 
@@ -125,6 +128,7 @@ def _server() -> Iterator[Hostile]:
 def hostile(_server: Hostile) -> Iterator[Hostile]:
     _server.script = None
     _server.seen.clear()
+    _server.methods.clear()
     yield _server
     _server.script = None
     for client in _server.clients:
