@@ -802,6 +802,13 @@ def _gh_notice(env: Any, message: str) -> None:
     help="Post the plan in at most this many comments (65,535 characters each); what does "
     "not fit is counted and left to the job summary, what is risky first.",
 )
+@click.option(
+    "--head-sha",
+    default=None,
+    metavar="SHA",
+    help="Post only if the pull request is at this commit (a fork's plan posted by a "
+    "workflow_run job: the artifact names the pull request, GitHub names the commit).",
+)
 @_directory
 @click.pass_context
 def comment(
@@ -812,6 +819,7 @@ def comment(
     pull_request: int | None,
     key: str,
     max_parts: int,
+    head_sha: str | None,
     directory: str,
 ) -> None:
     """Post a saved plan (`plan -o FILE`) as a pull-request comment, or update it in place.
@@ -874,6 +882,12 @@ def comment(
     )
     try:
         api = GitHubApi(client, token=token, repository=gh.repository)
+        if head_sha and api.pull_head_sha(gh.pull_request) != head_sha:
+            raise HcsyncError(
+                f"pull request #{gh.pull_request} is not at commit {head_sha[:12]}, the one "
+                "this plan was made for: not posted (a plan names its own pull request, so it "
+                "is only posted where GitHub says it belongs)"
+            )
         links = _comment_links(env, gh, directory, plan.urls if plan else {})
 
         def make(limit: int, parts: int) -> list[str]:

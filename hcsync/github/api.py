@@ -73,6 +73,20 @@ class GitHubApi:
             )
         return response
 
+    def pull_head_sha(self, number: int) -> str:
+        """The commit pull request ``number`` is at now (its head)."""
+        path = f"/repos/{self._repo}/pulls/{number}"
+        response = self._request("GET", path)
+        try:
+            head = response.json()["head"]["sha"]
+        except (ValueError, KeyError, TypeError):
+            head = None
+        if not isinstance(head, str):
+            raise GitHubError(
+                "the answer names no head commit", method="GET", path=path, status=None
+            )
+        return head
+
     def list_comments(self, number: int) -> Iterator[Comment]:
         """Every comment of issue / pull request ``number``, oldest first."""
         url: str | None = f"/repos/{self._repo}/issues/{number}/comments"

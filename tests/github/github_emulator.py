@@ -114,6 +114,7 @@ class GitHubEmulator:
                 Route(base + "/{number:int}/comments", self._create, methods=["POST"]),
                 Route(base + "/comments/{id:int}", self._one, methods=["GET", "PATCH", "DELETE"]),
                 Route("/repos/{owner}/{repo}/commits/{sha}/pulls", self._pulls, methods=["GET"]),
+                Route("/repos/{owner}/{repo}/pulls/{number:int}", self._pull_one, methods=["GET"]),
             ]
         )
 
@@ -276,6 +277,19 @@ class GitHubEmulator:
         comment["body"] = body
         comment["updated_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return self._answer(request, JSONResponse(self._public(comment)), len(body))
+
+    async def _pull_one(self, request: Request) -> Response:
+        doc = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request"
+        repo = f"{request.path_params['owner']}/{request.path_params['repo']}"
+        problem = self._fault(request) or self._auth(request, False, doc)
+        if problem is not None:
+            return self._answer(request, problem)
+        number = request.path_params["number"]
+        for (where, _), pulls in reversed(list(self.pulls_of.items())):
+            for pull in pulls:
+                if where == repo and pull["number"] == number and pull["state"] == "open":
+                    return self._answer(request, JSONResponse(pull))
+        return self._answer(request, self._error(404, "Not Found", doc))
 
     async def _pulls(self, request: Request) -> Response:
         doc = "https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit"

@@ -40,7 +40,11 @@ def test_action_yml_is_a_valid_action() -> None:
 
 def test_the_readme_workflows_are_valid_workflows(tmp_path: Path) -> None:
     paths = readme_workflows(tmp_path)
-    assert sorted(p.name for p in paths) == ["docs-apply.yml", "docs-plan.yml"]
+    assert sorted(p.name for p in paths) == [
+        "docs-apply.yml",
+        "docs-plan-comment.yml",
+        "docs-plan.yml",
+    ]
     result = check("vendor.github-workflows", *paths)
     assert result.returncode == 0, result.stdout + result.stderr
 
