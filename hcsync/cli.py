@@ -835,13 +835,7 @@ def comment(
 
     from hcsync import __version__
     from hcsync.github.api import GitHubApi, GitHubError
-    from hcsync.github.comment import (
-        build_bodies,
-        failure_markdown,
-        plan_bodies,
-        post_bodies,
-        redact,
-    )
+    from hcsync.github.comment import Post, failure_markdown, post, redact
     from hcsync.github.context import context_from_env
     from hcsync.plan.model import Plan
     from hcsync.workflow import secrets_from_env
@@ -853,6 +847,7 @@ def comment(
     env = _env(ctx)
     secrets = secrets_from_env(env)
     plan: Plan | None = None
+    markdown = ""
     if plan_file:
         try:
             plan = Plan.from_json(jsonlib.loads(Path(plan_file).read_text(encoding="utf-8")))
@@ -882,30 +877,18 @@ def comment(
     )
     try:
         api = GitHubApi(client, token=token, repository=gh.repository)
-        if head_sha and api.pull_head_sha(gh.pull_request) != head_sha:
-            raise HcsyncError(
-                f"pull request #{gh.pull_request} is not at commit {head_sha[:12]}, the one "
-                "this plan was made for: not posted (a plan names its own pull request, so it "
-                "is only posted where GitHub says it belongs)"
-            )
-        links = _comment_links(env, gh, directory, plan.urls if plan else {})
-
-        def make(limit: int, parts: int) -> list[str]:
-            if plan is None:
-                made = build_bodies(markdown, key=key, footer=footer, limit=limit, max_parts=parts)
-            else:
-                made = plan_bodies(
-                    plan,
-                    links=links,
-                    key=key,
-                    footer=footer,
-                    run_url=gh.run_url,
-                    limit=limit,
-                    max_parts=parts,
-                )
-            return [redact(body, secrets)[: limit - 1] for body in made]
-
-        result = post_bodies(api, gh.pull_request, make, key=key, max_parts=max_parts)
+        what = Post(
+            plan=plan,
+            markdown=markdown,
+            links=_comment_links(env, gh, directory, plan.urls if plan else {}),
+            key=key,
+            footer=footer,
+            run_url=gh.run_url,
+            max_parts=max_parts,
+            secrets=secrets,
+            head_sha=head_sha,
+        )
+        result = post(api, gh.pull_request, what)
     except GitHubError as exc:
         _gh_warning(env, redact(f"the plan comment was not posted: {exc.format()}", secrets))
         return

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from hcsync.diagnostics import HcsyncError
 from hcsync.github.api import Comment, GitHubApi, GitHubError
 from hcsync.plan.model import Plan
 from hcsync.redact import inert, redact
@@ -451,3 +452,49 @@ def _assemble(
         body = "\n".join([*head, *lines, *tail]) + "\n"
         bodies.append(body[: limit - 1])
     return bodies
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """What to post: a plan, or (``plan`` None) the Markdown of a failure; and how."""
+
+    plan: Plan | None
+    markdown: str = ""
+    links: Links
+    key: str = ""
+    footer: str = ""
+    run_url: str | None = None
+    max_parts: int = 1
+    secrets: Sequence[str] = ()
+    head_sha: str | None = None
+    """Post only if the pull request is at this commit (a fork's plan from workflow_run)."""
+
+
+def post(api: GitHubApi, number: int, what: Post) -> CommentResult:
+    """Post ``what`` in at most ``what.max_parts`` comments on pull request ``number``,
+    updating hcsync's earlier ones in place; every body redacted, then cut to the limit."""
+    if what.head_sha and api.pull_head_sha(number) != what.head_sha:
+        raise HcsyncError(
+            f"pull request #{number} is not at commit {what.head_sha[:12]}, the one this plan "
+            "was made for: not posted (a plan names its own pull request, so it is only "
+            "posted where GitHub says it belongs)"
+        )
+
+    def make(limit: int, parts: int) -> list[str]:
+        if what.plan is None:
+            made = build_bodies(
+                what.markdown, key=what.key, footer=what.footer, limit=limit, max_parts=parts
+            )
+        else:
+            made = plan_bodies(
+                what.plan,
+                links=what.links,
+                key=what.key,
+                footer=what.footer,
+                run_url=what.run_url,
+                limit=limit,
+                max_parts=parts,
+            )
+        return [redact(body, what.secrets)[: limit - 1] for body in made]
+
+    return post_bodies(api, number, make, key=what.key, max_parts=what.max_parts)
