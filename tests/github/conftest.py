@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import git
+import httpx
 import pytest
 
 from hcsync.emulators.helpcenter.app import HelpCenterEmulator, create_app
 from hcsync.emulators.helpcenter.store import Store
 from hcsync.emulators.server import serve_in_thread
+from hcsync.emulators.transport import SyncASGITransport
 from tests.e2e.conftest import FILES
 from tests.e2e.conftest import hc as hc  # noqa: F401  (the in-process Help.Center fixture)
 from tests.github.action_runner import ActionRun, run_action
@@ -262,3 +264,20 @@ def make_docs_repo(
 @pytest.fixture
 def docs(tmp_path: Path, hc_server: HelpCenterServer, gh: GitHubServer) -> DocsRepo:
     return make_docs_repo(tmp_path, hc_server, gh)
+
+
+@pytest.fixture
+def emu() -> GitHubEmulator:
+    """The GitHub API emulator with a write and a read-only token and pull request PR open."""
+    emulator = GitHubEmulator(tokens={TOKEN: "write", READ_TOKEN: "read"})
+    emulator.open_pull_request(REPO, PR)
+    return emulator
+
+
+@pytest.fixture
+def client(emu: GitHubEmulator) -> Iterator[httpx.Client]:
+    """A client of ``emu``, in-process."""
+    with httpx.Client(
+        transport=SyncASGITransport(emu.app()), base_url="http://api.github.test"
+    ) as c:
+        yield c

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -12,7 +11,6 @@ from click.testing import CliRunner
 
 from hcsync import __version__
 from hcsync.cli import cli
-from hcsync.emulators.transport import SyncASGITransport
 from hcsync.github.api import GitHubApi, GitHubError
 from hcsync.github.comment import (
     MAX_COMMENT,
@@ -26,21 +24,6 @@ from hcsync.plan.model import Action, ActionKind, Plan
 from hcsync.views.markdown import MARKER, render_plan
 from tests.github.conftest import PR, READ_TOKEN, REPO, TOKEN
 from tests.github.github_emulator import GitHubEmulator
-
-
-@pytest.fixture
-def emu() -> GitHubEmulator:
-    emulator = GitHubEmulator(tokens={TOKEN: "write", READ_TOKEN: "read"})
-    emulator.open_pull_request(REPO, PR)
-    return emulator
-
-
-@pytest.fixture
-def client(emu: GitHubEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        transport=SyncASGITransport(emu.app()), base_url="http://api.github.test"
-    ) as c:
-        yield c
 
 
 @pytest.fixture

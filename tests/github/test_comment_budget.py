@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -13,31 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from hcsync.cli import cli
-from hcsync.emulators.transport import SyncASGITransport
 from hcsync.github.comment import MAX_COMMENT, plan_bodies
 from hcsync.plan.model import Action, ActionKind, FieldChange, Plan
 from hcsync.views.markdown import MARKER, Links
-from tests.github.conftest import PR, READ_TOKEN, REPO, TOKEN
+from tests.github.conftest import PR, REPO, TOKEN
 from tests.github.github_emulator import GitHubEmulator
 
 SHA = "abc1234def5678"
 HOSTILE = "@org/team </details><img src=x>"
 RUN = "https://github.test/acme/docs/actions/runs/42"
-
-
-@pytest.fixture
-def emu() -> GitHubEmulator:
-    emulator = GitHubEmulator(tokens={TOKEN: "write", READ_TOKEN: "read"})
-    emulator.open_pull_request(REPO, PR)
-    return emulator
-
-
-@pytest.fixture
-def client(emu: GitHubEmulator) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        transport=SyncASGITransport(emu.app()), base_url="http://api.github.test"
-    ) as c:
-        yield c
 
 
 def diff(i: int, lines: int = 30) -> str:
